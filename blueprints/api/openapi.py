@@ -1,0 +1,126 @@
+"""The OpenAPI 3.1 document for /api/v1 (kept beside the routes; a test checks every route is in it)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from blueprints.api.core import bp
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _responses(ok: int, schema: dict, *errors: int) -> dict[str, Any]:
+    out: dict[str, Any] = {str(ok): {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+    for code in (401, 403, *errors):
+        out[str(code)] = {"description": "Error", "content": {"application/json": {"schema": ERROR}}}
+    return out
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(*names: str) -> list[dict[str, Any]]:
+    types = {"page": "integer", "per_page": "integer", "item_id": "integer", "warehouse_id": "integer",
+             "after_id": "integer", "since": "string"}
+    return [{"name": n, "in": "query", "required": False, "schema": {"type": types.get(n, "string")}}
+            for n in names]
+
+
+def _id(name: str) -> list[dict[str, Any]]:
+    return [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+
+def _body(schema: dict) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error"], "properties": {
+        "error": {"type": "string"}, "message": {"type": "string"},
+        "field_errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},
+    "Item": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "sku": {"type": "string"}, "name": {"type": "string"},
+        "uom": {"type": "string"}, "category": {"type": "string"}, "unit_cost": {"type": "string"},
+        "abc_class": {"type": "string", "enum": ["A", "B", "C"]}, "is_core": {"type": "boolean"},
+        "active": {"type": "boolean"}}},
+    "Warehouse": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+        "address": {"type": "string"}, "latitude": {"type": ["number", "null"]},
+        "longitude": {"type": ["number", "null"]}, "active": {"type": "boolean"}}},
+    "Balance": {"type": "object", "properties": {
+        "item_id": {"type": "integer"}, "sku": {"type": "string"}, "warehouse_id": {"type": "integer"},
+        "warehouse": {"type": "string"}, "on_hand": {"type": "string"}, "reserved": {"type": "string"},
+        "available": {"type": "string"}}},
+    "Move": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "sku": {"type": "string"}, "warehouse": {"type": "string"},
+        "kind": {"type": "string"}, "reason": {"type": "string"}, "qty_delta": {"type": "string"},
+        "balance_after": {"type": "string"}, "posted_at": {"type": "string", "format": "date-time"}}},
+    "MoveRequest": {"type": "object", "required": ["kind", "warehouse", "quantity"], "properties": {
+        "kind": {"type": "string", "enum": ["receipt", "issue", "adjustment", "transfer"]},
+        "sku": {"type": "string"}, "item_id": {"type": "integer"},
+        "warehouse": {"type": "string", "description": "warehouse code"},
+        "to_warehouse": {"type": "string", "description": "transfer only"},
+        "quantity": {"type": "string", "description": "decimal; signed for adjustment"},
+        "reason": {"type": "string", "description": "issue: sale|consumption|scrap|sample|other; "
+                                                     "adjustment: free text"},
+        "unit_cost": {"type": "string"}, "note": {"type": "string"}}},
+}
+
+
+def build_document() -> dict[str, Any]:
+    item_list = {"type": "object", "properties": {"items": {"type": "array", "items": _ref("Item")},
+                                                  "total": {"type": "integer"}}}
+    paths: dict[str, Any] = {
+        "/items": {
+            "get": {"summary": "List items", "parameters": _query("q", "category", "active", "page", "per_page"),
+                    "responses": _responses(200, item_list, 422)},
+            "post": {"summary": "Create an item", "requestBody": _body(_ref("Item")),
+                     "responses": _responses(201, _ref("Item"), 422)}},
+        "/items/{item_id}": {
+            "get": {"summary": "Get an item", "parameters": _id("item_id"),
+                    "responses": _responses(200, _ref("Item"), 404)},
+            "patch": {"summary": "Update an item", "parameters": _id("item_id"), "requestBody": _body(_ref("Item")),
+                      "responses": _responses(200, _ref("Item"), 404, 422)}},
+        "/warehouses": {
+            "get": {"summary": "List warehouses", "responses": _responses(200, {"type": "object"})},
+            "post": {"summary": "Create a warehouse", "requestBody": _body(_ref("Warehouse")),
+                     "responses": _responses(201, _ref("Warehouse"), 422)}},
+        "/warehouses/{warehouse_id}": {
+            "get": {"summary": "Get a warehouse", "parameters": _id("warehouse_id"),
+                    "responses": _responses(200, _ref("Warehouse"), 404)},
+            "patch": {"summary": "Update a warehouse", "parameters": _id("warehouse_id"),
+                      "requestBody": _body(_ref("Warehouse")), "responses": _responses(200, _ref("Warehouse"), 404, 422)}},
+        "/stock/balances": {
+            "get": {"summary": "Stock balances", "parameters": _query("item_id", "sku", "warehouse_id", "warehouse",
+                                                                       "page", "per_page"),
+                    "responses": _responses(200, {"type": "object", "properties": {
+                        "balances": {"type": "array", "items": _ref("Balance")}}}, 404)}},
+        "/stock/moves": {
+            "get": {"summary": "Stock moves in id order (feed)",
+                    "parameters": _query("item_id", "sku", "warehouse_id", "warehouse", "kind", "since", "after_id",
+                                         "per_page"),
+                    "responses": _responses(200, {"type": "object", "properties": {
+                        "moves": {"type": "array", "items": _ref("Move")}, "next_after_id": {"type": "integer"}}},
+                        404, 422)},
+            "post": {"summary": "Post a receipt, issue, adjustment or transfer",
+                     "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                                     "schema": {"type": "string", "maxLength": 200},
+                                     "description": "a repeat with the same key returns the first response"}],
+                     "requestBody": _body(_ref("MoveRequest")),
+                     "responses": _responses(201, {"type": "object", "properties": {
+                         "moves": {"type": "array", "items": _ref("Move")}}}, 409, 422)}},
+    }
+    return {"openapi": "3.1.0",
+            "info": {"title": "SCM API", "version": "1.0.0",
+                     "description": "Supply chain and inventory API. Authenticate with a personal API token: "
+                                    "Authorization: Bearer <token> (create one on your account page)."},
+            "servers": [{"url": "/api/v1"}], "paths": paths,
+            "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}]}
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(build_document())

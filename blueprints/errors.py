@@ -1,0 +1,30 @@
+"""HTML error pages (the API blueprint answers JSON itself)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+
+from scm.extensions import db
+
+MESSAGES = {400: "The request could not be understood.", 403: "You do not have access to this page.",
+            404: "There is nothing here.", 405: "That method is not allowed here.",
+            413: "The file is too large.", 422: "The request could not be processed.",
+            429: "Too many attempts. Wait a little and try again.", 500: "Something went wrong on our side."}
+
+
+def register_error_handlers(app: Flask) -> None:
+    def handler(code: int) -> Any:
+        def render(error: Exception) -> Any:
+            db.session.rollback()
+            message = getattr(error, "description", None) if code in (400, 413) else None
+            if request.path.startswith("/api/"):
+                names = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                         413: "too_large", 429: "rate_limited", 500: "server_error"}
+                return jsonify(error=names.get(code, "bad_request"), message=message or MESSAGES[code]), code
+            return render_template("errors/error.html", code=code,
+                                   message=message or MESSAGES[code]), code
+        return render
+
+    for code in MESSAGES:
+        app.register_error_handler(code, handler(code))

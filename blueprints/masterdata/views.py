@@ -1,0 +1,98 @@
+"""Item master and warehouses: list, search, create, edit."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from blueprints.common import (
+    ADMIN, CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, sort_args, web_actor,
+)
+from blueprints.masterdata.forms import ItemForm, WarehouseForm
+from scm.extensions import db
+from scm.models import Item, Warehouse
+from scm.services import masterdata, stock_queries
+from scm.services.errors import DomainError
+
+bp = Blueprint("masterdata", __name__)
+
+
+@bp.route("/items")
+@roles_required(*STAFF)
+def items():  # type: ignore[no-untyped-def]
+    sort, descending = sort_args("sku")
+    active = {"yes": True, "no": False}.get(request.args.get("active", ""))
+    stmt = masterdata.item_query(q=request.args.get("q", ""), category=request.args.get("category", ""),
+                                 active=active, sort=sort, descending=descending)
+    return render_template("masterdata/items.html", page=paginate(stmt, scalars=True), sort=sort,
+                           descending=descending)
+
+
+@bp.route("/items/<int:item_id>")
+@roles_required(*STAFF)
+def item_detail(item_id: int):  # type: ignore[no-untyped-def]
+    item = db.session.get(Item, item_id) or abort(404)
+    return render_template("masterdata/item_detail.html", item=item,
+                           balances=stock_queries.balances_for_item(db.session, item.id))
+
+
+def _save(form: Any, template: str, work: Any, done: Any, **context: Any):  # type: ignore[no-untyped-def]
+    """Validate the form, run the service, commit; on a domain error re-show the form with 422."""
+    if form.validate_on_submit():
+        try:
+            obj = commit(work)
+            flash("Saved.", "info")
+            return redirect(done(obj))
+        except DomainError as error:
+            show_domain_error(error, form)
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template(template, form=form, **context), status
+
+
+def _form_data(form: Any) -> dict:
+    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@roles_required(*CATALOG_WRITERS)
+def item_new():  # type: ignore[no-untyped-def]
+    form = ItemForm()
+    return _save(form, "masterdata/item_form.html",
+                 lambda: masterdata.create_item(db.session, _form_data(form), actor=web_actor()),
+                 lambda item: url_for(".item_detail", item_id=item.id), item=None)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@roles_required(*CATALOG_WRITERS)
+def item_edit(item_id: int):  # type: ignore[no-untyped-def]
+    item = db.session.get(Item, item_id) or abort(404)
+    form = ItemForm(obj=item)
+    return _save(form, "masterdata/item_form.html",
+                 lambda: masterdata.update_item(db.session, item, _form_data(form), actor=web_actor()),
+                 lambda saved: url_for(".item_detail", item_id=saved.id), item=item)
+
+
+@bp.route("/warehouses")
+@roles_required(*STAFF)
+def warehouses():  # type: ignore[no-untyped-def]
+    return render_template("masterdata/warehouses.html",
+                           warehouses=masterdata.list_warehouses(db.session))
+
+
+@bp.route("/warehouses/new", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def warehouse_new():  # type: ignore[no-untyped-def]
+    form = WarehouseForm()
+    return _save(form, "masterdata/warehouse_form.html",
+                 lambda: masterdata.create_warehouse(db.session, _form_data(form), actor=web_actor()),
+                 lambda _w: url_for(".warehouses"), warehouse=None)
+
+
+@bp.route("/warehouses/<int:warehouse_id>/edit", methods=["GET", "POST"])
+@roles_required(*ADMIN)
+def warehouse_edit(warehouse_id: int):  # type: ignore[no-untyped-def]
+    warehouse = db.session.get(Warehouse, warehouse_id) or abort(404)
+    form = WarehouseForm(obj=warehouse)
+    return _save(form, "masterdata/warehouse_form.html",
+                 lambda: masterdata.update_warehouse(db.session, warehouse, _form_data(form), actor=web_actor()),
+                 lambda _w: url_for(".warehouses"), warehouse=warehouse)

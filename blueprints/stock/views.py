@@ -1,0 +1,205 @@
+"""Warehouse staff pages: stock on hand, an item's ledger, and the posting forms (phone-friendly)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from blueprints.common import STAFF, STOCK_WRITERS, commit, paginate, roles_required, show_domain_error, \
+    sort_args, web_actor
+from blueprints.stock import forms
+from scm.extensions import db
+from scm.models import Item, StockCount, Transfer
+from scm.services import masterdata, stock_ledger, stock_queries
+from scm.services.errors import DomainError, ValidationFailed
+
+bp = Blueprint("stock", __name__, url_prefix="/stock")
+
+
+def _warehouses():  # type: ignore[no-untyped-def]
+    return masterdata.list_warehouses(db.session, active_only=True)
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def balances():  # type: ignore[no-untyped-def]
+    sort, descending = sort_args("sku")
+    stmt = stock_queries.balance_query(
+        q=request.args.get("q", ""), warehouse_id=request.args.get("warehouse", type=int),
+        only_in_stock=request.args.get("in_stock") == "1", sort=sort, descending=descending)
+    return render_template("stock/balances.html", page=paginate(stmt), warehouses=_warehouses(),
+                           sort=sort, descending=descending)
+
+
+@bp.route("/items/<int:item_id>/ledger")
+@roles_required(*STAFF)
+def item_ledger(item_id: int):  # type: ignore[no-untyped-def]
+    item = db.session.get(Item, item_id) or abort(404)
+    warehouse_id = request.args.get("warehouse", type=int)
+    stmt = stock_queries.move_query(item_id=item.id, warehouse_id=warehouse_id)
+    return render_template("stock/ledger.html", item=item, page=paginate(stmt), warehouses=_warehouses(),
+                           balances=stock_queries.balances_for_item(db.session, item.id),
+                           reverse_form=forms.ReverseForm())
+
+
+def _posting(form: Any, template: str, work: Callable[[], Any], success: Callable[[Any], str],
+             **context: Any):  # type: ignore[no-untyped-def]
+    """Shared flow of the posting forms: validate, post in one transaction, show the result or errors."""
+    if form.validate_on_submit():
+        try:
+            result = commit(work)
+            flash(success(result), "success")
+            return redirect(request.url)
+        except DomainError as error:
+            show_domain_error(error, form)
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, **context), status
+
+
+def _sku(form: Any, field: str = "sku") -> int:
+    return masterdata.item_id_for_sku(db.session, getattr(form, field).data, field)
+
+
+def _moved(move: Any) -> str:
+    return f"Posted: {move.qty_delta:+f} → {move.balance_after:f} on hand."
+
+
+@bp.route("/receive", methods=["GET", "POST"])
+@roles_required(*STOCK_WRITERS)
+def receive():  # type: ignore[no-untyped-def]
+    form = forms.ReceiveForm()
+    form.set_warehouses(_warehouses(), "warehouse_id")
+    return _posting(form, "stock/receive.html", lambda: stock_ledger.receive(
+        db.session, item_id=_sku(form), warehouse_id=form.warehouse_id.data, qty=form.quantity.data,
+        unit_cost=form.unit_cost.data, note=form.note.data or "", actor=web_actor()), _moved)
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+@roles_required(*STOCK_WRITERS)
+def issue():  # type: ignore[no-untyped-def]
+    form = forms.IssueForm()
+    form.set_warehouses(_warehouses(), "warehouse_id")
+    return _posting(form, "stock/issue.html", lambda: stock_ledger.issue(
+        db.session, item_id=_sku(form), warehouse_id=form.warehouse_id.data, qty=form.quantity.data,
+        reason=form.reason.data, note=form.note.data or "", actor=web_actor()), _moved)
+
+
+@bp.route("/adjust", methods=["GET", "POST"])
+@roles_required(*STOCK_WRITERS)
+def adjust():  # type: ignore[no-untyped-def]
+    form = forms.AdjustForm()
+    form.set_warehouses(_warehouses(), "warehouse_id")
+    return _posting(form, "stock/adjust.html", lambda: stock_ledger.adjust(
+        db.session, item_id=_sku(form), warehouse_id=form.warehouse_id.data, qty_delta=form.quantity.data,
+        reason=form.reason.data, note=form.note.data or "", actor=web_actor()), _moved)
+
+
+def _lines(form: Any, field: str) -> list[tuple[int, Decimal]]:
+    """Filled lines of a multi-line form as (item id, quantity); row numbers name bad SKUs."""
+    lines, errors = [], {}
+    for number, entry in enumerate(form.lines.entries, start=1):
+        sku, qty = (entry.form.sku.data or "").strip(), entry.form.quantity.data
+        if not sku and qty is None:
+            continue
+        if not sku or qty is None:
+            errors.setdefault("lines", []).append(f"line {number}: give both SKU and {field}")
+            continue
+        try:
+            lines.append((masterdata.item_id_for_sku(db.session, sku), qty))
+        except ValidationFailed:
+            errors.setdefault("lines", []).append(f"line {number}: no item with SKU '{sku}'")
+    if errors:
+        raise ValidationFailed(errors)
+    return lines
+
+
+@bp.route("/transfer", methods=["GET", "POST"])
+@roles_required(*STOCK_WRITERS)
+def transfer():  # type: ignore[no-untyped-def]
+    form = forms.TransferForm()
+    form.set_warehouses(_warehouses(), "from_warehouse_id", "to_warehouse_id")
+    return _posting(form, "stock/transfer.html", lambda: stock_ledger.post_transfer(
+        db.session, from_warehouse_id=form.from_warehouse_id.data, to_warehouse_id=form.to_warehouse_id.data,
+        lines=_lines(form, "quantity"), note=form.note.data or "", actor=web_actor()),
+        lambda t: f"Transfer T-{t.id} posted: {len(t.lines)} line(s).")
+
+
+@bp.route("/count", methods=["GET", "POST"])
+@roles_required(*STOCK_WRITERS)
+def count():  # type: ignore[no-untyped-def]
+    form = forms.CountForm()
+    form.set_warehouses(_warehouses(), "warehouse_id")
+    return _posting(form, "stock/count.html", lambda: stock_ledger.post_count(
+        db.session, warehouse_id=form.warehouse_id.data, counts=_lines(form, "counted quantity"),
+        note=form.note.data or "", actor=web_actor()),
+        lambda c: f"Count C-{c.id} posted: {sum(1 for line in c.lines if line.difference)} difference(s).")
+
+
+@bp.route("/moves/<int:move_id>/reverse", methods=["POST"])
+@roles_required(*STOCK_WRITERS)
+def reverse(move_id: int):  # type: ignore[no-untyped-def]
+    form = forms.ReverseForm()
+    if form.validate_on_submit():
+        try:
+            moves = commit(lambda: stock_ledger.reverse(db.session, move_id=move_id, note=form.note.data or "",
+                                                        actor=web_actor()))
+            flash(f"Reversed: {len(moves)} mirror move(s) posted.", "success")
+        except DomainError as error:
+            show_domain_error(error)
+    return redirect(request.referrer or url_for(".balances"))
+
+
+@bp.route("/reservations")
+@roles_required(*STAFF)
+def reservations():  # type: ignore[no-untyped-def]
+    form = forms.ReserveForm()
+    form.set_warehouses(_warehouses(), "warehouse_id")
+    return _reservations_page(form)
+
+
+def _reservations_page(form: Any, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template("stock/reservations.html", form=form, release_form=forms.ReleaseForm(),
+                           rows=stock_queries.active_reservations(db.session)), status
+
+
+@bp.route("/reservations", methods=["POST"])
+@roles_required(*STOCK_WRITERS)
+def reserve():  # type: ignore[no-untyped-def]
+    form = forms.ReserveForm()
+    form.set_warehouses(_warehouses(), "warehouse_id")
+    if form.validate_on_submit():
+        try:
+            reservation = commit(lambda: stock_ledger.reserve(
+                db.session, item_id=_sku(form), warehouse_id=form.warehouse_id.data, qty=form.quantity.data,
+                reference=form.reference.data, actor=web_actor()))
+            flash(f"Reserved {reservation.qty:f} (reservation R-{reservation.id}).", "success")
+            return redirect(url_for(".reservations"))
+        except DomainError as error:
+            show_domain_error(error, form)
+    return _reservations_page(form, 422)
+
+
+@bp.route("/reservations/<int:reservation_id>/release", methods=["POST"])
+@roles_required(*STOCK_WRITERS)
+def release(reservation_id: int):  # type: ignore[no-untyped-def]
+    if forms.ReleaseForm().validate_on_submit():
+        try:
+            commit(lambda: stock_ledger.release(db.session, reservation_id=reservation_id, actor=web_actor()))
+            flash("Reservation released.", "success")
+        except DomainError as error:
+            show_domain_error(error)
+    return redirect(url_for(".reservations"))
+
+
+@bp.route("/transfers/<int:transfer_id>")
+@roles_required(*STAFF)
+def transfer_detail(transfer_id: int):  # type: ignore[no-untyped-def]
+    return render_template("stock/transfer_detail.html",
+                           transfer=db.session.get(Transfer, transfer_id) or abort(404))
+
+
+@bp.route("/counts/<int:count_id>")
+@roles_required(*STAFF)
+def count_detail(count_id: int):  # type: ignore[no-untyped-def]
+    return render_template("stock/count_detail.html", count=db.session.get(StockCount, count_id) or abort(404))

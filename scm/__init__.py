@@ -1,0 +1,1 @@
+"""Supply chain and inventory management: the application package (no request handling here)."""

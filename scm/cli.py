@@ -1,0 +1,85 @@
+"""`flask scm ...` commands: create-user, seed-demo, ledger-check, scheduler, run-job."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from scm.extensions import db
+from scm.models import utcnow
+from scm.services import accounts, demo, stock_ledger
+from scm.services.actors import Actor
+from scm.services.errors import DomainError
+from scm.services.transaction import run_in_transaction
+
+scm_cli = AppGroup("scm", help="Supply chain management commands.")
+
+
+@scm_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", default="Administrator")
+@click.option("--role", default="admin", type=click.Choice(["admin", "buyer", "warehouse", "viewer"]))
+@click.password_option("--password", help="At least 10 characters (prompted when omitted).")
+def create_user(email: str, name: str, role: str, password: str) -> None:
+    """Create an account (the first admin, typically)."""
+    try:
+        user = run_in_transaction(db.session, lambda: accounts.create_user(
+            db.session, {"email": email, "name": name, "role": role}, password=password,
+            actor=Actor.system("cli", via="cli")))
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"created {user.role} {user.email}")
+
+
+@scm_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has items.")
+@click.option("--items", default=200, show_default=True)
+def seed_demo(if_empty: bool, items: int) -> None:
+    """Load demo warehouses, items, two years of demand and users for every role."""
+    if if_empty and not demo.is_empty(db.session):
+        click.echo("database already has data; demo not loaded")
+        return
+    counts = run_in_transaction(db.session, lambda: demo.seed(db.session, today=utcnow().date(), items=items))
+    click.echo(f"demo loaded: {counts}; log in as {', '.join(e for e, _ in demo.demo_users())} "
+               f"with password {demo.DEMO_PASSWORD}")
+
+
+@scm_cli.command("ledger-check")
+def ledger_check() -> None:
+    """Recompute every balance from the ledger; exit 1 on any drift."""
+    drifts = stock_ledger.ledger_check(db.session)
+    for d in drifts:
+        click.echo(f"DRIFT item={d.item_id} warehouse={d.warehouse_id} {d.field}: ledger={d.ledger} "
+                   f"balance={d.balance}")
+    click.echo(f"ledger-check: {len(drifts)} drift(s)")
+    sys.exit(1 if drifts else 0)
+
+
+@scm_cli.command("scheduler")
+def scheduler() -> None:
+    """Run the job scheduler in the foreground (one process per deployment)."""
+    from flask import current_app
+
+    from scm.jobs import JOBS, build_scheduler
+    click.echo(f"scheduler started with {len(JOBS)} job(s): {', '.join(j.id for j in JOBS)}")
+    build_scheduler(current_app._get_current_object()).start()  # type: ignore[attr-defined]
+
+
+@scm_cli.command("run-job")
+@click.argument("name")
+def run_job(name: str) -> None:
+    """Run one job now, whatever its schedule."""
+    from scm.jobs import job_by_id, run_job as run
+    try:
+        job = job_by_id(name)
+    except KeyError as error:
+        raise click.ClickException(str(error)) from None
+    record = run(db.session, job, now=utcnow(), force=True)
+    click.echo(f"{name}: {record.status}: {record.result}")
+    sys.exit(0 if record.status == "ok" else 1)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(scm_cli)

@@ -1,0 +1,52 @@
+"""One Config class: every setting comes from the environment (SCM_* variables, DATABASE_URL, SECRET_KEY)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE / 'scm.db'}"
+    # Heroku-style URLs name the old driver; we ship psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Settings read once at app creation. Override in tests with `create_app({...})`."""
+
+    def __init__(self) -> None:
+        self.SCM_ENV = os.environ.get("SCM_ENV", "development")
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.WTF_CSRF_ENABLED = True
+        self.WTF_CSRF_TIME_LIMIT = None  # tie CSRF to the session, not the clock: long counts on a phone
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SCM_SECURE_COOKIES", self.SCM_ENV == "production")
+        self.REMEMBER_COOKIE_DURATION = 0
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("SCM_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
+        self.RATELIMIT_STORAGE_URI = os.environ.get("SCM_RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _bool("SCM_RATELIMIT_ENABLED", True)
+        self.SCM_LOGIN_RATE_LIMIT = os.environ.get("SCM_LOGIN_RATE_LIMIT", "10 per minute")
+        self.SCM_PAGE_SIZE = 50
+        self.SCM_SEED_DEMO = _bool("SCM_SEED_DEMO", False)
+
+    @property
+    def is_production(self) -> bool:
+        return self.SCM_ENV == "production"

@@ -1,0 +1,20 @@
+"""Typed SQLAlchemy 2 models, one module per area. Importing this package registers them all."""
+from scm.models import append_only
+from scm.models.audit import AuditEntry, ImportBatch, JobRun
+from scm.models.base import Base, utcnow
+from scm.models.catalog import Item, Warehouse
+from scm.models.stock import (
+    DemandRecord, IdempotencyKey, Reservation, StockBalance, StockCount, StockCountLine, StockMove,
+    Transfer, TransferLine,
+)
+from scm.models.suppliers import Supplier
+from scm.models.users import ApiToken, User, UserSession
+
+for _table in append_only.APPEND_ONLY_TABLES:
+    append_only.attach(Base.metadata.tables[_table])
+
+__all__ = [
+    "ApiToken", "AuditEntry", "Base", "DemandRecord", "IdempotencyKey", "ImportBatch", "Item", "JobRun",
+    "Reservation", "StockBalance", "StockCount", "StockCountLine", "StockMove", "Supplier", "Transfer",
+    "TransferLine", "User", "UserSession", "Warehouse", "utcnow",
+]

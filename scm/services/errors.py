@@ -1,0 +1,90 @@
+"""Domain errors. Services raise these; blueprints turn them into form errors or JSON responses."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every business-rule refusal. `code` is the stable machine-readable name."""
+
+    code = "domain_error"
+    http_status = 422
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, **_jsonable(self.details)}
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+    http_status = 403
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    http_status = 409
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    http_status = 409
+
+
+class InsufficientStock(DomainError):
+    """Posting would take on hand below what is reserved (or below zero)."""
+
+    code = "insufficient_stock"
+    http_status = 409
+
+    def __init__(self, *, sku: str, warehouse: str, on_hand: Decimal, reserved: Decimal,
+                 requested: Decimal) -> None:
+        available = on_hand - reserved
+        message = f"only {_fmt(on_hand)} on hand in {warehouse}"
+        message += f", {_fmt(reserved)} reserved" if reserved else ""
+        message += f" (asked for {_fmt(requested)} of {sku}, {_fmt(max(available, Decimal(0)))} available)"
+        super().__init__(message, sku=sku, warehouse=warehouse, on_hand=on_hand, reserved=reserved,
+                         requested=requested, short_by=requested - max(available, Decimal(0)))
+
+
+class ValidationFailed(DomainError):
+    """Input failed business validation; `field_errors` maps field name to a list of messages."""
+
+    code = "validation_failed"
+    http_status = 422
+
+    def __init__(self, field_errors: dict[str, list[str]] | str, message: str = "") -> None:
+        if isinstance(field_errors, str):
+            field_errors = {"": [field_errors]}
+        self.field_errors = field_errors
+        text = message or "; ".join(
+            f"{field}: {msg}" if field else msg for field, msgs in field_errors.items() for msg in msgs)
+        super().__init__(text, field_errors=field_errors)
+
+
+class ImportRejected(DomainError):
+    """A spreadsheet could not be imported; `report` holds every error with row and column."""
+
+    code = "import_rejected"
+    http_status = 422
+
+    def __init__(self, message: str, report: Any = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}".rstrip("0")
+
+
+def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
+    return {key: (_fmt(v) if isinstance(v, Decimal) else v) for key, v in details.items()}

@@ -1,0 +1,385 @@
+"""The stock ledger: the only code that creates stock moves or changes on hand and reserved.
+
+Every posting is one guarded statement per (item, warehouse):
+    UPDATE stock_balances SET on_hand = on_hand + :d
+     WHERE item_id = :i AND warehouse_id = :w AND on_hand + :d >= reserved RETURNING on_hand
+No row back means the stock is not there (InsufficientStock). Documents touch balances in sorted
+(item_id, warehouse_id) order so two postings never wait on each other in opposite orders.
+Services flush; the caller commits (scm.services.transaction.run_in_transaction).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from scm.models import (
+    Item, Reservation, StockBalance, StockCount, StockCountLine, StockMove, Transfer, TransferLine,
+    Warehouse, utcnow,
+)
+from scm.models.stock import ISSUE_REASONS
+from scm.services import audit
+from scm.services.actors import Actor
+from scm.services.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
+
+ZERO = Decimal("0")
+QTY_PLACES = Decimal("0.001")
+
+
+@dataclass(frozen=True)
+class MoveLine:
+    """One leg of a posting: a signed quantity of one item in one warehouse."""
+
+    item_id: int
+    warehouse_id: int
+    qty_delta: Decimal
+    kind: str
+    reason: str = ""
+    unit_cost: Decimal | None = None
+    release: Decimal = ZERO  # reserved quantity consumed by this leg (issue against a reservation)
+
+
+# ---------------------------------------------------------------- validation helpers
+
+def _quantity(value: Decimal | int | str, field: str = "quantity", *, allow_zero: bool = False) -> Decimal:
+    try:
+        qty = Decimal(str(value))
+    except Exception:
+        raise ValidationFailed({field: [f"'{value}' is not a number"]}) from None
+    if not qty.is_finite():
+        raise ValidationFailed({field: ["must be a finite number"]})
+    if qty != qty.quantize(QTY_PLACES):
+        raise ValidationFailed({field: ["at most 3 decimal places"]})
+    if qty < 0 or (qty == 0 and not allow_zero):
+        raise ValidationFailed({field: ["must be greater than zero" if not allow_zero else "must be ≥ 0"]})
+    if qty >= Decimal("1e12"):
+        raise ValidationFailed({field: ["is too large"]})
+    return qty.quantize(QTY_PLACES)
+
+
+def _item(session: Session, item_id: int, *, for_receipt: bool = False) -> Item:
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound(f"item {item_id} does not exist")
+    if for_receipt and not item.active:
+        raise ValidationFailed({"item": [f"{item.sku} is inactive; activate it before receiving stock"]})
+    return item
+
+
+def _warehouse(session: Session, warehouse_id: int, *, for_receipt: bool = False) -> Warehouse:
+    warehouse = session.get(Warehouse, warehouse_id)
+    if warehouse is None:
+        raise NotFound(f"warehouse {warehouse_id} does not exist")
+    if for_receipt and not warehouse.active:
+        raise ValidationFailed({"warehouse": [f"{warehouse.code} is inactive"]})
+    return warehouse
+
+
+# ---------------------------------------------------------------- the guarded core
+
+def _ensure_balance_row(session: Session, item_id: int, warehouse_id: int) -> None:
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(StockBalance).values(
+        item_id=item_id, warehouse_id=warehouse_id, on_hand=ZERO, reserved=ZERO, updated_at=utcnow())
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["item_id", "warehouse_id"]))
+
+
+def _insufficient(session: Session, line: MoveLine) -> InsufficientStock:
+    balance = session.execute(
+        select(StockBalance.on_hand, StockBalance.reserved).where(
+            StockBalance.item_id == line.item_id, StockBalance.warehouse_id == line.warehouse_id)
+    ).one()
+    sku = session.scalar(select(Item.sku).where(Item.id == line.item_id)) or str(line.item_id)
+    code = session.scalar(select(Warehouse.code).where(Warehouse.id == line.warehouse_id)) or "?"
+    return InsufficientStock(sku=sku, warehouse=code, on_hand=balance.on_hand,
+                             reserved=balance.reserved - line.release, requested=-line.qty_delta)
+
+
+def _apply(session: Session, line: MoveLine) -> Decimal:
+    """Apply one leg with the guarded update; returns on hand after it."""
+    _ensure_balance_row(session, line.item_id, line.warehouse_id)
+    new_on_hand = StockBalance.on_hand + line.qty_delta
+    new_reserved = StockBalance.reserved - line.release
+    stmt = (
+        update(StockBalance)
+        .where(StockBalance.item_id == line.item_id, StockBalance.warehouse_id == line.warehouse_id,
+               new_on_hand >= new_reserved, new_reserved >= ZERO)
+        .values(on_hand=new_on_hand, reserved=new_reserved, updated_at=utcnow())
+        .returning(StockBalance.on_hand)
+        .execution_options(synchronize_session=False)
+    )
+    after = session.execute(stmt).scalar_one_or_none()
+    if after is None:
+        raise _insufficient(session, line)
+    return after
+
+
+def post(session: Session, lines: list[MoveLine], *, actor: Actor, source_type: str = "manual",
+         source_id: int | None = None, note: str = "", reverses: dict[int, int] | None = None
+         ) -> list[StockMove]:
+    """Post legs atomically in (item_id, warehouse_id) order and append one move per leg.
+
+    Raises InsufficientStock when a leg would take on hand below reserved; nothing is then kept,
+    because the caller rolls the whole transaction back. `reverses` maps a leg index to the move id
+    it mirrors.
+    """
+    order = sorted(range(len(lines)), key=lambda i: (lines[i].item_id, lines[i].warehouse_id, i))
+    posted_at = utcnow()
+    moves: dict[int, StockMove] = {}
+    for index in order:
+        line = lines[index]
+        after = _apply(session, line)
+        moves[index] = StockMove(
+            item_id=line.item_id, warehouse_id=line.warehouse_id, qty_delta=line.qty_delta,
+            kind=line.kind, reason=line.reason, source_type=source_type, source_id=source_id,
+            reverses_move_id=(reverses or {}).get(index), balance_after=after, unit_cost=line.unit_cost,
+            actor_id=actor.user_id, posted_at=posted_at, note=note[:500])
+    result = [moves[i] for i in range(len(lines))]
+    session.add_all(result)
+    session.flush()
+    return result
+
+
+# ---------------------------------------------------------------- business operations
+
+def receive(session: Session, *, item_id: int, warehouse_id: int, qty: Decimal, actor: Actor,
+            unit_cost: Decimal | None = None, note: str = "", source_type: str = "manual",
+            source_id: int | None = None) -> StockMove:
+    """Receive `qty` into a warehouse (a positive receipt move)."""
+    qty = _quantity(qty)
+    item = _item(session, item_id, for_receipt=True)
+    warehouse = _warehouse(session, warehouse_id, for_receipt=True)
+    [move] = post(session, [MoveLine(item.id, warehouse.id, qty, "receipt", unit_cost=unit_cost)],
+                  actor=actor, source_type=source_type, source_id=source_id, note=note)
+    _audit_move(session, actor, "stock.receive", move, item, warehouse)
+    return move
+
+
+def issue(session: Session, *, item_id: int, warehouse_id: int, qty: Decimal, reason: str, actor: Actor,
+          note: str = "", reservation_id: int | None = None, source_type: str = "manual",
+          source_id: int | None = None) -> StockMove:
+    """Issue `qty` out of a warehouse. Reasons sale and consumption count as demand history.
+
+    With `reservation_id`, the reservation is consumed by the issue in the same guarded statement.
+    """
+    qty = _quantity(qty)
+    if reason not in ISSUE_REASONS:
+        raise ValidationFailed({"reason": [f"must be one of: {', '.join(ISSUE_REASONS)}"]})
+    item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
+    release = ZERO
+    if reservation_id is not None:
+        reservation = _active_reservation(session, reservation_id, item.id, warehouse.id)
+        if qty > reservation.qty:
+            raise ValidationFailed({"quantity": [f"the reservation holds only {reservation.qty}"]})
+        release = qty
+        _close_reservation(session, reservation)
+    [move] = post(session, [MoveLine(item.id, warehouse.id, -qty, "issue", reason, release=release)],
+                  actor=actor, source_type=source_type, source_id=source_id, note=note)
+    _audit_move(session, actor, "stock.issue", move, item, warehouse)
+    return move
+
+
+def adjust(session: Session, *, item_id: int, warehouse_id: int, qty_delta: Decimal, reason: str,
+           actor: Actor, note: str = "") -> StockMove:
+    """Post a signed correction (damage found, stock found); a reason is required."""
+    delta = Decimal(str(qty_delta)) if qty_delta is not None else ZERO
+    if delta == 0:
+        raise ValidationFailed({"quantity": ["an adjustment must change the stock (not 0)"]})
+    _quantity(abs(delta))
+    if not reason.strip():
+        raise ValidationFailed({"reason": ["say why the stock is adjusted"]})
+    item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
+    [move] = post(session, [MoveLine(item.id, warehouse.id, delta, "adjustment", reason.strip()[:32])],
+                  actor=actor, note=note or reason)
+    _audit_move(session, actor, "stock.adjust", move, item, warehouse)
+    return move
+
+
+def post_transfer(session: Session, *, from_warehouse_id: int, to_warehouse_id: int,
+                  lines: list[tuple[int, Decimal]], actor: Actor, note: str = "") -> Transfer:
+    """Move stock between two warehouses as one document: every line out and in, or nothing."""
+    if from_warehouse_id == to_warehouse_id:
+        raise ValidationFailed({"to_warehouse": ["choose a different warehouse to transfer to"]})
+    if not lines:
+        raise ValidationFailed({"lines": ["a transfer needs at least one line"]})
+    source = _warehouse(session, from_warehouse_id)
+    target = _warehouse(session, to_warehouse_id, for_receipt=True)
+    merged: dict[int, Decimal] = {}
+    for item_id, qty in lines:
+        merged[_item(session, item_id, for_receipt=True).id] = merged.get(item_id, ZERO) + _quantity(qty)
+    transfer = Transfer(from_warehouse_id=source.id, to_warehouse_id=target.id, note=note[:500],
+                        created_by=actor.user_id)
+    transfer.lines = [TransferLine(item_id=i, qty=q) for i, q in sorted(merged.items())]
+    session.add(transfer)
+    session.flush()
+    legs = [leg for item_id, qty in sorted(merged.items()) for leg in (
+        MoveLine(item_id, source.id, -qty, "transfer_out"), MoveLine(item_id, target.id, qty, "transfer_in"))]
+    post(session, legs, actor=actor, source_type="transfer", source_id=transfer.id, note=note)
+    audit.record(session, actor, "stock.transfer", "transfer", transfer.id, after={
+        "from": source.code, "to": target.code,
+        "lines": {str(i): str(q) for i, q in sorted(merged.items())}})
+    return transfer
+
+
+def post_count(session: Session, *, warehouse_id: int, counts: list[tuple[int, Decimal]], actor: Actor,
+               note: str = "") -> StockCount:
+    """Record a cycle count and post each difference between counted and system quantity.
+
+    A count below what is reserved is refused: release the reservations first.
+    """
+    warehouse = _warehouse(session, warehouse_id)
+    seen: dict[int, Decimal] = {}
+    for item_id, counted in counts:
+        if item_id in seen:
+            raise ValidationFailed({"lines": [f"item {item_id} is counted twice"]})
+        seen[_item(session, item_id).id] = _quantity(counted, "counted", allow_zero=True)
+    if not seen:
+        raise ValidationFailed({"lines": ["a count needs at least one line"]})
+    count = StockCount(warehouse_id=warehouse.id, note=note[:500], created_by=actor.user_id)
+    session.add(count)
+    legs: list[MoveLine] = []
+    for item_id, counted in sorted(seen.items()):
+        _ensure_balance_row(session, item_id, warehouse.id)
+        system = session.execute(
+            select(StockBalance.on_hand).where(StockBalance.item_id == item_id,
+                                               StockBalance.warehouse_id == warehouse.id).with_for_update()
+        ).scalar_one()
+        count.lines.append(StockCountLine(item_id=item_id, counted_qty=counted, system_qty=system))
+        if counted != system:
+            legs.append(MoveLine(item_id, warehouse.id, counted - system, "count", "cycle_count"))
+    session.flush()
+    if legs:
+        post(session, legs, actor=actor, source_type="count", source_id=count.id, note=note)
+    audit.record(session, actor, "stock.count", "stock_count", count.id, after={
+        "warehouse": warehouse.code, "lines": len(seen), "differences": len(legs)})
+    return count
+
+
+def reverse(session: Session, *, move_id: int, actor: Actor, note: str = "") -> list[StockMove]:
+    """Undo a posted move by posting its mirror; a transfer leg reverses the whole transfer.
+
+    Posted moves are never edited. A move can be reversed once; a reversal is not reversed again.
+    """
+    move = session.get(StockMove, move_id)
+    if move is None:
+        raise NotFound(f"stock move {move_id} does not exist")
+    if move.kind == "reversal":
+        raise Conflict("a reversal cannot itself be reversed; post a new move instead")
+    originals = [move]
+    if move.source_type == "transfer":
+        originals = list(session.scalars(select(StockMove).where(
+            StockMove.source_type == "transfer", StockMove.source_id == move.source_id,
+            StockMove.kind.in_(("transfer_out", "transfer_in"))).order_by(StockMove.id)))
+    already = session.scalar(select(func.count()).select_from(StockMove).where(
+        StockMove.reverses_move_id.in_([m.id for m in originals])))
+    if already:
+        raise Conflict(f"move {move_id} has already been reversed")
+    legs = [MoveLine(m.item_id, m.warehouse_id, -m.qty_delta, "reversal", m.kind) for m in originals]
+    moves = post(session, legs, actor=actor, source_type=move.source_type, source_id=move.source_id,
+                 note=note or f"reversal of move {move_id}", reverses={i: m.id for i, m in enumerate(originals)})
+    audit.record(session, actor, "stock.reverse", "stock_move", move_id,
+                 after={"reversal_moves": [m.id for m in moves]})
+    return moves
+
+
+# ---------------------------------------------------------------- reservations
+
+def reserve(session: Session, *, item_id: int, warehouse_id: int, qty: Decimal, reference: str,
+            actor: Actor) -> Reservation:
+    """Set stock aside for a document; refused when less is available than asked."""
+    qty = _quantity(qty)
+    item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
+    _ensure_balance_row(session, item.id, warehouse.id)
+    stmt = (update(StockBalance)
+            .where(StockBalance.item_id == item.id, StockBalance.warehouse_id == warehouse.id,
+                   StockBalance.reserved + qty <= StockBalance.on_hand)
+            .values(reserved=StockBalance.reserved + qty, updated_at=utcnow())
+            .returning(StockBalance.reserved).execution_options(synchronize_session=False))
+    if session.execute(stmt).scalar_one_or_none() is None:
+        raise _insufficient(session, MoveLine(item.id, warehouse.id, -qty, "reserve"))
+    reservation = Reservation(item_id=item.id, warehouse_id=warehouse.id, qty=qty,
+                              reference=reference[:120], created_by=actor.user_id)
+    session.add(reservation)
+    session.flush()
+    audit.record(session, actor, "stock.reserve", "reservation", reservation.id, after={
+        "item": item.sku, "warehouse": warehouse.code, "qty": str(qty), "reference": reference})
+    return reservation
+
+
+def release(session: Session, *, reservation_id: int, actor: Actor) -> Reservation:
+    """Give reserved stock back to available."""
+    reservation = _active_reservation(session, reservation_id)
+    session.execute(update(StockBalance)
+                    .where(StockBalance.item_id == reservation.item_id,
+                           StockBalance.warehouse_id == reservation.warehouse_id)
+                    .values(reserved=StockBalance.reserved - reservation.qty, updated_at=utcnow())
+                    .execution_options(synchronize_session=False))
+    _close_reservation(session, reservation)
+    audit.record(session, actor, "stock.release", "reservation", reservation.id,
+                 before={"status": "active"}, after={"status": "released"})
+    return reservation
+
+
+def _active_reservation(session: Session, reservation_id: int, item_id: int | None = None,
+                        warehouse_id: int | None = None) -> Reservation:
+    reservation = session.get(Reservation, reservation_id, with_for_update=True)
+    if reservation is None:
+        raise NotFound(f"reservation {reservation_id} does not exist")
+    if reservation.status != "active":
+        raise Conflict(f"reservation {reservation_id} is already {reservation.status}")
+    if item_id is not None and (reservation.item_id, reservation.warehouse_id) != (item_id, warehouse_id):
+        raise ValidationFailed({"reservation": ["the reservation is for another item or warehouse"]})
+    return reservation
+
+
+def _close_reservation(session: Session, reservation: Reservation) -> None:
+    reservation.status = "released"
+    reservation.released_at = utcnow()
+    session.flush()
+
+
+def _audit_move(session: Session, actor: Actor, action: str, move: StockMove, item: Item,
+                warehouse: Warehouse) -> None:
+    audit.record(session, actor, action, "stock_move", move.id, after={
+        "item": item.sku, "warehouse": warehouse.code, "qty_delta": str(move.qty_delta),
+        "reason": move.reason, "balance_after": str(move.balance_after)})
+
+
+# ---------------------------------------------------------------- integrity
+
+@dataclass(frozen=True)
+class Drift:
+    item_id: int
+    warehouse_id: int
+    field: str
+    ledger: Decimal
+    balance: Decimal
+
+
+def ledger_check(session: Session) -> list[Drift]:
+    """Recompute on hand from Σ moves and reserved from active reservations; report every difference."""
+    moved = {(r.item_id, r.warehouse_id): r.total for r in session.execute(
+        select(StockMove.item_id, StockMove.warehouse_id, func.sum(StockMove.qty_delta).label("total"))
+        .group_by(StockMove.item_id, StockMove.warehouse_id))}
+    held = {(r.item_id, r.warehouse_id): r.total for r in session.execute(
+        select(Reservation.item_id, Reservation.warehouse_id, func.sum(Reservation.qty).label("total"))
+        .where(Reservation.status == "active").group_by(Reservation.item_id, Reservation.warehouse_id))}
+    balances = {(b.item_id, b.warehouse_id): b for b in session.execute(
+        select(StockBalance.item_id, StockBalance.warehouse_id, StockBalance.on_hand, StockBalance.reserved))}
+    drifts: list[Drift] = []
+    for key in sorted(set(moved) | set(held) | set(balances)):
+        row = balances.get(key)
+        on_hand, reserved = (row.on_hand, row.reserved) if row else (ZERO, ZERO)
+        # func.sum keeps the column type, so sums come back as Decimals already unscaled.
+        ledger_on_hand = moved.get(key) or ZERO
+        ledger_reserved = held.get(key) or ZERO
+        if ledger_on_hand != on_hand:
+            drifts.append(Drift(key[0], key[1], "on_hand", ledger_on_hand, on_hand))
+        if ledger_reserved != reserved:
+            drifts.append(Drift(key[0], key[1], "reserved", ledger_reserved, reserved))
+    return drifts
+

@@ -1,0 +1,88 @@
+"""Read side of the ledger: balances, an item's moves with running balance, and move feeds."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Numeric, Select, cast, func, or_, select, type_coerce
+from sqlalchemy.orm import Session
+
+from scm.models import Item, Reservation, StockBalance, StockMove, Warehouse
+
+BALANCE_SORTS = {"sku": Item.sku, "name": Item.name, "warehouse": Warehouse.code,
+                 "on_hand": StockBalance.on_hand, "reserved": StockBalance.reserved}
+
+
+def balance_query(*, q: str = "", warehouse_id: int | None = None, item_id: int | None = None,
+                  only_in_stock: bool = False, sort: str = "sku", descending: bool = False) -> Select:
+    """Rows of (StockBalance, Item.sku, Item.name, Item.uom, Warehouse.code) for the stock list."""
+    stmt = (select(StockBalance.id, StockBalance.item_id, StockBalance.warehouse_id, StockBalance.on_hand,
+                   StockBalance.reserved, Item.sku, Item.name, Item.uom, Warehouse.code.label("warehouse"))
+            .join(Item, Item.id == StockBalance.item_id)
+            .join(Warehouse, Warehouse.id == StockBalance.warehouse_id))
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Item.sku.ilike(like), Item.name.ilike(like)))
+    if warehouse_id:
+        stmt = stmt.where(StockBalance.warehouse_id == warehouse_id)
+    if item_id:
+        stmt = stmt.where(StockBalance.item_id == item_id)
+    if only_in_stock:
+        stmt = stmt.where(StockBalance.on_hand > 0)
+    column = BALANCE_SORTS.get(sort, Item.sku)
+    return stmt.order_by(column.desc() if descending else column.asc(), StockBalance.id)
+
+
+def balances_for_item(session: Session, item_id: int) -> list:
+    """Every warehouse's balance of one item, with the warehouse code."""
+    return list(session.execute(balance_query(item_id=item_id, sort="warehouse")))
+
+
+def available(session: Session, item_id: int, warehouse_id: int) -> Decimal:
+    row = session.execute(select(StockBalance.on_hand, StockBalance.reserved).where(
+        StockBalance.item_id == item_id, StockBalance.warehouse_id == warehouse_id)).one_or_none()
+    return row.on_hand - row.reserved if row else Decimal("0")
+
+
+def move_query(*, item_id: int | None = None, warehouse_id: int | None = None, kind: str = "",
+               since: datetime | None = None, after_id: int | None = None, newest_first: bool = True) -> Select:
+    """Moves with item SKU and warehouse code; `after_id` gives keyset paging for feeds."""
+    stmt = (select(StockMove, Item.sku, Warehouse.code.label("warehouse"))
+            .join(Item, Item.id == StockMove.item_id).join(Warehouse, Warehouse.id == StockMove.warehouse_id))
+    if item_id:
+        stmt = stmt.where(StockMove.item_id == item_id)
+    if warehouse_id:
+        stmt = stmt.where(StockMove.warehouse_id == warehouse_id)
+    if kind:
+        stmt = stmt.where(StockMove.kind == kind)
+    if since:
+        stmt = stmt.where(StockMove.posted_at >= since)
+    if after_id:
+        stmt = stmt.where(StockMove.id > after_id)
+    return stmt.order_by(StockMove.id.desc() if newest_first else StockMove.id.asc())
+
+
+def active_reservations(session: Session, *, warehouse_id: int | None = None, limit: int = 200) -> list:
+    stmt = (select(Reservation, Item.sku, Warehouse.code.label("warehouse"))
+            .join(Item, Item.id == Reservation.item_id).join(Warehouse, Warehouse.id == Reservation.warehouse_id)
+            .where(Reservation.status == "active").order_by(Reservation.id.desc()).limit(limit))
+    if warehouse_id:
+        stmt = stmt.where(Reservation.warehouse_id == warehouse_id)
+    return list(session.execute(stmt))
+
+
+def stock_value(session: Session) -> Decimal:
+    """Σ on hand × unit cost over all warehouses, summed in the database on the raw scaled integers."""
+    raw = session.scalar(select(func.sum(
+        cast(type_coerce(StockBalance.on_hand, BigInteger), Numeric)
+        * cast(type_coerce(Item.unit_cost, BigInteger), Numeric))).join(Item, Item.id == StockBalance.item_id))
+    # on_hand is stored ×10^3 and unit_cost ×10^4, so the product is ×10^7.
+    return (Decimal(raw or 0) / Decimal(10**7)).quantize(Decimal("0.01"))
+
+
+def totals(session: Session) -> dict[str, int]:
+    return {
+        "items": session.scalar(select(func.count()).select_from(Item).where(Item.active.is_(True))) or 0,
+        "warehouses": session.scalar(select(func.count()).select_from(Warehouse)) or 0,
+        "moves": session.scalar(select(func.max(StockMove.id))) or 0,
+    }
