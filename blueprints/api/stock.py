@@ -60,22 +60,18 @@ def list_moves() -> Any:
 @api_roles(*STOCK_WRITERS)
 def post_move() -> Any:
     body = json_body()
-    key = request.headers.get("Idempotency-Key")
-    fingerprint = idempotency.request_fingerprint("POST", request.path, body)
 
     def work() -> tuple[dict, int]:
-        claim = None
-        if key is not None:
-            claim = idempotency.claim(db.session, user_id=g.api_user.id, key=key, fingerprint=fingerprint)
-            if isinstance(claim, idempotency.StoredResponse):
-                return claim.body, claim.status
         moves = stock_requests.post_move_request(db.session, body, actor=api_actor())
-        codes = {m.warehouse_id: db.session.get(Warehouse, m.warehouse_id).code for m in moves}
-        sku = db.session.get(Item, moves[0].item_id).sku
-        payload = {"moves": [serializers.move(m, sku, codes[m.warehouse_id]) for m in moves]}
-        if isinstance(claim, int):
-            idempotency.store(db.session, claim, 201, payload)
-        return payload, 201
+        return {"moves": [serializers.move(m, sku, code) for m, sku, code in _labelled(moves)]}, 201
 
-    payload, status = commit(work)
+    payload, status = commit(lambda: idempotency.run_once(
+        db.session, user_id=g.api_user.id, key=request.headers.get("Idempotency-Key"),
+        fingerprint=idempotency.request_fingerprint("POST", request.path, body), work=work))
     return jsonify(payload), status
+
+
+def _labelled(moves: list) -> list[tuple]:
+    """Each move with its item SKU and warehouse code (at most two warehouses, one item)."""
+    sku = db.session.get(Item, moves[0].item_id).sku
+    return [(m, sku, db.session.get(Warehouse, m.warehouse_id).code) for m in moves]

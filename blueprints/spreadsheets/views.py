@@ -1,3 +1,100 @@
-from flask import Blueprint
+"""Spreadsheets: blank templates, exports, and imports with a preview before anything changes."""
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from blueprints.common import STAFF, commit, roles_required, show_domain_error, web_actor
+from blueprints.spreadsheets.forms import ConfirmForm, UploadForm
+from scm.extensions import db
+from scm.models import ImportBatch, utcnow
+from scm.services import importers
+from scm.services.errors import DomainError, ImportRejected
+from scm.services.spreadsheets import annotate_errors, build_template
 
 bp = Blueprint("spreadsheets", __name__, url_prefix="/spreadsheets")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _importer(entity: str, *, for_import: bool) -> importers.Importer:
+    if entity not in importers.IMPORTERS:
+        abort(404)
+    found = importers.IMPORTERS[entity]
+    if for_import and current_user.role not in found.import_roles:
+        abort(403)
+    return found
+
+
+def _xlsx(data: bytes, name: str) -> Any:
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index():  # type: ignore[no-untyped-def]
+    return render_template("spreadsheets/index.html", importers=importers.IMPORTERS)
+
+
+@bp.route("/<entity>/template.xlsx")
+@roles_required(*STAFF)
+def template(entity: str):  # type: ignore[no-untyped-def]
+    return _xlsx(build_template(_importer(entity, for_import=False).spec), f"{entity}-template.xlsx")
+
+
+@bp.route("/<entity>/export.xlsx")
+@roles_required(*STAFF)
+def export(entity: str):  # type: ignore[no-untyped-def]
+    _importer(entity, for_import=False)
+    return _xlsx(importers.export(db.session, entity), f"{entity}-{utcnow():%Y%m%d-%H%M}.xlsx")
+
+
+@bp.route("/<entity>/import", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def upload(entity: str):  # type: ignore[no-untyped-def]
+    found = _importer(entity, for_import=True)
+    form = UploadForm()
+    if form.validate_on_submit():
+        data, name = form.file.data.read(), form.file.data.filename or "upload"
+        try:
+            batch, result = commit(lambda: importers.preview(db.session, entity, data, name, actor=web_actor()))
+            return render_template("spreadsheets/preview.html", importer=found, batch=batch, result=result,
+                                   confirm=ConfirmForm()), (422 if result.errors else 200)
+        except ImportRejected as rejected:
+            form.file.errors = [rejected.message]
+    return render_template("spreadsheets/upload.html", importer=found, form=form), (422 if form.errors else 200)
+
+
+def _own_batch(batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or batch.created_by != current_user.id:
+        abort(404)
+    _importer(batch.entity, for_import=True)
+    return batch
+
+
+@bp.route("/imports/<int:batch_id>/apply", methods=["POST"])
+@roles_required(*STAFF)
+def apply(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _own_batch(batch_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            applied = commit(lambda: importers.apply(db.session, batch.id, actor=web_actor()))
+            flash(f"Imported {applied.filename}: {applied.summary}.", "success")
+            return redirect(url_for(".index"))
+        except DomainError as error:
+            show_domain_error(error)
+    return redirect(url_for(".upload", entity=batch.entity))
+
+
+@bp.route("/imports/<int:batch_id>/errors.xlsx")
+@roles_required(*STAFF)
+def errors(batch_id: int):  # type: ignore[no-untyped-def]
+    batch = _own_batch(batch_id)
+    if not batch.content:
+        abort(404)
+    result = importers.parse(db.session, batch.entity, batch.content, batch.filename)
+    annotated = annotate_errors(batch.content, result.errors, sheet_name=result.sheet_name)
+    return _xlsx(annotated, f"{batch.entity}-errors.xlsx")

@@ -119,6 +119,8 @@ def _lines(form: Any, field: str) -> list[tuple[int, Decimal]]:
 def transfer():  # type: ignore[no-untyped-def]
     form = forms.TransferForm()
     form.set_warehouses(_warehouses(), "from_warehouse_id", "to_warehouse_id")
+    if not form.is_submitted() and len(form.to_warehouse_id.choices) > 1:
+        form.to_warehouse_id.data = form.to_warehouse_id.choices[1][0]  # From and To must differ
     return _posting(form, "stock/transfer.html", lambda: stock_ledger.post_transfer(
         db.session, from_warehouse_id=form.from_warehouse_id.data, to_warehouse_id=form.to_warehouse_id.data,
         lines=_lines(form, "quantity"), note=form.note.data or "", actor=web_actor()),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -56,3 +57,19 @@ def store(session: Session, claim_id: int, status: int, body: dict) -> None:
     session.execute(update(IdempotencyKey).where(IdempotencyKey.id == claim_id)
                     .values(response_status=status, response_body=json.dumps(body, default=str))
                     .execution_options(synchronize_session=False))
+
+
+def run_once(session: Session, *, user_id: int, key: str | None, fingerprint: str,
+             work: Callable[[], tuple[dict, int]]) -> tuple[dict, int]:
+    """Run `work` unless `key` was already used by this user, in which case replay its response.
+
+    Without a key the work simply runs. Call inside the caller's transaction.
+    """
+    if key is None:
+        return work()
+    claimed = claim(session, user_id=user_id, key=key, fingerprint=fingerprint)
+    if isinstance(claimed, StoredResponse):
+        return claimed.body, claimed.status
+    body, status = work()
+    store(session, claimed, status, body)
+    return body, status

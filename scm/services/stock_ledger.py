@@ -80,12 +80,14 @@ def _warehouse(session: Session, warehouse_id: int, *, for_receipt: bool = False
 
 # ---------------------------------------------------------------- the guarded core
 
-def _ensure_balance_row(session: Session, item_id: int, warehouse_id: int) -> None:
+def _ensure_balance_row(session: Session, item_id: int, warehouse_id: int) -> bool:
+    """Create the (item, warehouse) balance row if missing; True when this call created it."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(StockBalance).values(
         item_id=item_id, warehouse_id=warehouse_id, on_hand=ZERO, reserved=ZERO, updated_at=utcnow())
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["item_id", "warehouse_id"]))
+    stmt = stmt.on_conflict_do_nothing(index_elements=["item_id", "warehouse_id"]).returning(StockBalance.id)
+    return session.connection().execute(stmt).scalar_one_or_none() is not None
 
 
 def _insufficient(session: Session, line: MoveLine) -> InsufficientStock:
@@ -100,8 +102,11 @@ def _insufficient(session: Session, line: MoveLine) -> InsufficientStock:
 
 
 def _apply(session: Session, line: MoveLine) -> Decimal:
-    """Apply one leg with the guarded update; returns on hand after it."""
-    _ensure_balance_row(session, line.item_id, line.warehouse_id)
+    """Apply one leg with the guarded update; returns on hand after it.
+
+    The balance row usually exists, so the update is tried first and the row is created only on a
+    miss (one statement instead of two on the hot path).
+    """
     new_on_hand = StockBalance.on_hand + line.qty_delta
     new_reserved = StockBalance.reserved - line.release
     stmt = (
@@ -110,9 +115,11 @@ def _apply(session: Session, line: MoveLine) -> Decimal:
                new_on_hand >= new_reserved, new_reserved >= ZERO)
         .values(on_hand=new_on_hand, reserved=new_reserved, updated_at=utcnow())
         .returning(StockBalance.on_hand)
-        .execution_options(synchronize_session=False)
     )
-    after = session.execute(stmt).scalar_one_or_none()
+    connection = session.connection()  # Core execution: this statement runs on every posting
+    after = connection.execute(stmt).scalar_one_or_none()
+    if after is None and _ensure_balance_row(session, line.item_id, line.warehouse_id):
+        after = connection.execute(stmt).scalar_one_or_none()
     if after is None:
         raise _insufficient(session, line)
     return after
@@ -229,34 +236,77 @@ def post_count(session: Session, *, warehouse_id: int, counts: list[tuple[int, D
                note: str = "") -> StockCount:
     """Record a cycle count and post each difference between counted and system quantity.
 
-    A count below what is reserved is refused: release the reservations first.
+    Set-based, because a count covers a whole warehouse: balances are locked in item order, checked,
+    and written with one executemany. A count below what is reserved is refused.
     """
     warehouse = _warehouse(session, warehouse_id)
     seen: dict[int, Decimal] = {}
     for item_id, counted in counts:
         if item_id in seen:
             raise ValidationFailed({"lines": [f"item {item_id} is counted twice"]})
-        seen[_item(session, item_id).id] = _quantity(counted, "counted", allow_zero=True)
+        seen[item_id] = _quantity(counted, "counted", allow_zero=True)
     if not seen:
         raise ValidationFailed({"lines": ["a count needs at least one line"]})
+    _require_items(session, list(seen))
     count = StockCount(warehouse_id=warehouse.id, note=note[:500], created_by=actor.user_id)
     session.add(count)
-    legs: list[MoveLine] = []
-    for item_id, counted in sorted(seen.items()):
-        _ensure_balance_row(session, item_id, warehouse.id)
-        system = session.execute(
-            select(StockBalance.on_hand).where(StockBalance.item_id == item_id,
-                                               StockBalance.warehouse_id == warehouse.id).with_for_update()
-        ).scalar_one()
-        count.lines.append(StockCountLine(item_id=item_id, counted_qty=counted, system_qty=system))
-        if counted != system:
-            legs.append(MoveLine(item_id, warehouse.id, counted - system, "count", "cycle_count"))
     session.flush()
+    system = _lock_balances(session, warehouse.id, sorted(seen))
+    now, legs, moves, lines = utcnow(), [], [], []
+    for item_id, counted in sorted(seen.items()):
+        balance_id, on_hand, reserved = system[item_id]
+        lines.append({"count_id": count.id, "item_id": item_id, "counted_qty": counted, "system_qty": on_hand})
+        if counted < reserved:
+            raise _insufficient(session, MoveLine(item_id, warehouse.id, counted - on_hand, "count"))
+        if counted != on_hand:
+            legs.append({"id": balance_id, "on_hand": counted, "updated_at": now})
+            moves.append({"item_id": item_id, "warehouse_id": warehouse.id, "qty_delta": counted - on_hand,
+                          "kind": "count", "reason": "cycle_count", "source_type": "count", "source_id": count.id,
+                          "balance_after": counted, "actor_id": actor.user_id, "posted_at": now,
+                          "note": note[:500]})
+    session.execute(insert(StockCountLine), lines)
     if legs:
-        post(session, legs, actor=actor, source_type="count", source_id=count.id, note=note)
+        # Rows are locked (FOR UPDATE; IMMEDIATE on SQLite) and checked above; CHECKs back this up.
+        session.execute(update(StockBalance).execution_options(synchronize_session=False), legs)
+        session.execute(insert(StockMove), moves)
+    session.flush()
+    session.refresh(count)
     audit.record(session, actor, "stock.count", "stock_count", count.id, after={
         "warehouse": warehouse.code, "lines": len(seen), "differences": len(legs)})
     return count
+
+
+CHUNK = 5000  # stays under every database's bound-parameter limit
+
+
+def _require_items(session: Session, item_ids: list[int]) -> None:
+    found: set[int] = set()
+    for start in range(0, len(item_ids), CHUNK):
+        chunk = item_ids[start:start + CHUNK]
+        found.update(session.scalars(select(Item.id).where(Item.id.in_(chunk))))
+    missing = sorted(set(item_ids) - found)
+    if missing:
+        raise NotFound(f"item {missing[0]} does not exist")
+
+
+def _lock_balances(session: Session, warehouse_id: int, item_ids: list[int]) -> dict[int, tuple]:
+    """(balance id, on hand, reserved) per item, creating missing rows, locked in item order."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    now = utcnow()
+    out: dict[int, tuple] = {}
+    for start in range(0, len(item_ids), CHUNK):
+        chunk = item_ids[start:start + CHUNK]
+        session.execute(module.insert(StockBalance).on_conflict_do_nothing(
+            index_elements=["item_id", "warehouse_id"]), [
+            {"item_id": i, "warehouse_id": warehouse_id, "on_hand": ZERO, "reserved": ZERO, "updated_at": now}
+            for i in chunk])
+        rows = session.execute(
+            select(StockBalance.id, StockBalance.item_id, StockBalance.on_hand, StockBalance.reserved)
+            .where(StockBalance.warehouse_id == warehouse_id, StockBalance.item_id.in_(chunk))
+            .order_by(StockBalance.item_id).with_for_update())
+        out.update({r.item_id: (r.id, r.on_hand, r.reserved) for r in rows})
+    return out
 
 
 def reverse(session: Session, *, move_id: int, actor: Actor, note: str = "") -> list[StockMove]:

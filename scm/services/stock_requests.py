@@ -37,7 +37,12 @@ def _item_id(session: Session, body: dict) -> int:
         if not isinstance(body["item_id"], int) or isinstance(body["item_id"], bool):
             raise ValidationFailed({"item_id": ["must be an integer"]})
         return masterdata.get_item(session, body["item_id"]).id
-    return masterdata.item_id_for_sku(session, body.get("sku") if isinstance(body.get("sku"), str) else "", "sku")
+    sku = body.get("sku")
+    try:
+        # Loading the whole row puts it in the identity map, so the ledger's lookups cost nothing.
+        return masterdata.item_by_sku(session, sku.strip() if isinstance(sku, str) else "").id
+    except NotFound:
+        raise ValidationFailed({"sku": [f"no item with SKU '{sku}'" if sku else "required"]}) from None
 
 
 def _warehouse_id(session: Session, body: dict, key: str) -> int:

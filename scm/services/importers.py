@@ -1,0 +1,248 @@
+"""Spreadsheet import and export of business data: preview first, then apply all-or-nothing.
+
+The flow (ARCHITECTURE principle 10): `preview` parses and validates every row (file checks, cell
+types, then database lookups such as unknown SKUs), stores the upload as an ImportBatch and reports
+every error with row and column; `apply` re-reads the stored file and applies it in the caller's
+single transaction. A file applied before is recognised by its fingerprint.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scm.models import ImportBatch, Item, StockBalance, Warehouse, utcnow
+from scm.models.catalog import UNITS
+from scm.services import audit, masterdata, stock_ledger
+from scm.services.actors import Actor
+from scm.services.errors import Conflict, ImportRejected, NotFound, ValidationFailed
+from scm.services.spreadsheets import (
+    CellError, Column, EntitySpec, ParseResult, SpreadsheetRejected, export_rows, read_rows,
+)
+
+CHUNK = 5000
+ITEMS = EntitySpec("items", "Items", [
+    Column("sku", "SKU", "text", required=True, max_length=64, comment="Unique item code", example="BOLT-M8"),
+    Column("name", "Name", "text", required=True, max_length=200, example="Hex bolt M8"),
+    Column("uom", "Unit", "choice", required=True, choices=UNITS, example="ea"),
+    Column("category", "Category", "text", max_length=80, example="Fasteners"),
+    Column("unit_cost", "Unit cost", "decimal", places=4, min=Decimal(0), example="0.12"),
+    Column("abc_class", "ABC class", "choice", choices=("A", "B", "C"), example="B"),
+    Column("is_core", "Core item", "boolean", example="no"),
+    Column("active", "Active", "boolean", example="yes"),
+], key_columns=("sku",))
+WAREHOUSES = EntitySpec("warehouses", "Warehouses", [
+    Column("code", "Code", "text", required=True, max_length=16, example="WH-EAST"),
+    Column("name", "Name", "text", required=True, max_length=120, example="East DC"),
+    Column("address", "Address", "text", max_length=400),
+    Column("latitude", "Latitude", "decimal", places=6, min=Decimal(-90), max=Decimal(90)),
+    Column("longitude", "Longitude", "decimal", places=6, min=Decimal(-180), max=Decimal(180)),
+    Column("active", "Active", "boolean", example="yes"),
+], key_columns=("code",))
+STOCK_COUNTS = EntitySpec("stock_counts", "Stock count", [
+    Column("warehouse", "Warehouse", "text", required=True, max_length=16, example="WH-EAST",
+           comment="Warehouse code"),
+    Column("sku", "SKU", "text", required=True, max_length=64, example="BOLT-M8"),
+    Column("counted", "Counted quantity", "decimal", required=True, places=3, min=Decimal(0), example="120"),
+], key_columns=("warehouse", "sku"))
+
+
+@dataclass(frozen=True)
+class Importer:
+    spec: EntitySpec
+    check: Callable[[Session, ParseResult], list[CellError]]  # database-level checks, with locations
+    apply: Callable[[Session, ParseResult, Actor], str]       # returns a one-line summary
+    export: Callable[[Session], Iterable[dict[str, Any]]]
+    import_roles: tuple[str, ...]
+    label: str
+
+
+# ---------------------------------------------------------------- items
+
+def _check_items(session: Session, result: ParseResult) -> list[CellError]:
+    errors = []
+    for number, row in zip(result.row_numbers, result.rows):
+        try:
+            masterdata.clean_item({k: v for k, v in row.items() if v is not None})
+        except ValidationFailed as failed:
+            errors.extend(result.locate(number, key, msg, row.get(key))
+                          for key, msgs in failed.field_errors.items() for msg in msgs)
+    return errors
+
+
+def _apply_items(session: Session, result: ParseResult, actor: Actor) -> str:
+    existing = _by_key(session, Item, Item.sku, [r["sku"] for r in result.rows])
+    created = updated = 0
+    for row in result.rows:
+        data = {k: v for k, v in row.items() if v is not None}
+        if row["sku"] in existing:
+            masterdata.update_item(session, existing[row["sku"]], data, actor=actor)
+            updated += 1
+        else:
+            masterdata.create_item(session, data, actor=actor)
+            created += 1
+    return f"{created} item(s) created, {updated} updated"
+
+
+def _export_items(session: Session) -> Iterable[dict[str, Any]]:
+    for item in session.scalars(select(Item).order_by(Item.sku).execution_options(yield_per=2000)):
+        yield {c.key: getattr(item, c.key) for c in ITEMS.columns}
+
+
+# ---------------------------------------------------------------- warehouses
+
+def _check_warehouses(session: Session, result: ParseResult) -> list[CellError]:
+    errors = []
+    for number, row in zip(result.row_numbers, result.rows):
+        try:
+            masterdata.clean_warehouse({k: v for k, v in row.items() if v is not None})
+        except ValidationFailed as failed:
+            errors.extend(result.locate(number, key, msg, row.get(key))
+                          for key, msgs in failed.field_errors.items() for msg in msgs)
+    return errors
+
+
+def _apply_warehouses(session: Session, result: ParseResult, actor: Actor) -> str:
+    existing = _by_key(session, Warehouse, Warehouse.code, [r["code"].upper() for r in result.rows])
+    created = updated = 0
+    for row in result.rows:
+        data = {k: (float(v) if k in ("latitude", "longitude") else v) for k, v in row.items() if v is not None}
+        if row["code"].upper() in existing:
+            masterdata.update_warehouse(session, existing[row["code"].upper()], data, actor=actor)
+            updated += 1
+        else:
+            masterdata.create_warehouse(session, data, actor=actor)
+            created += 1
+    return f"{created} warehouse(s) created, {updated} updated"
+
+
+def _export_warehouses(session: Session) -> Iterable[dict[str, Any]]:
+    for warehouse in masterdata.list_warehouses(session):
+        yield {c.key: getattr(warehouse, c.key) for c in WAREHOUSES.columns}
+
+
+# ---------------------------------------------------------------- stock counts / opening stock
+
+def _count_lookups(session: Session, result: ParseResult) -> tuple[dict[str, int], dict[str, int]]:
+    items = {sku: i.id for sku, i in _by_key(session, Item, Item.sku, [r["sku"] for r in result.rows]).items()}
+    warehouses = {w.code: w.id for w in masterdata.list_warehouses(session)}
+    return items, warehouses
+
+
+def _check_counts(session: Session, result: ParseResult) -> list[CellError]:
+    items, warehouses = _count_lookups(session, result)
+    errors = []
+    for number, row in zip(result.row_numbers, result.rows):
+        if row["warehouse"].upper() not in warehouses:
+            errors.append(result.locate(number, "warehouse", "no warehouse with this code", row["warehouse"]))
+        if row["sku"] not in items:
+            errors.append(result.locate(number, "sku", "no item with this SKU", row["sku"]))
+    return errors
+
+
+def _apply_counts(session: Session, result: ParseResult, actor: Actor) -> str:
+    items, warehouses = _count_lookups(session, result)
+    per_warehouse: dict[int, list[tuple[int, Decimal]]] = {}
+    for row in result.rows:
+        per_warehouse.setdefault(warehouses[row["warehouse"].upper()], []).append((items[row["sku"]], row["counted"]))
+    differences = 0
+    for warehouse_id, lines in sorted(per_warehouse.items()):
+        count = stock_ledger.post_count(session, warehouse_id=warehouse_id, counts=lines, actor=actor,
+                                        note="imported stock count")
+        differences += sum(1 for line in count.lines if line.difference)
+    return f"{len(result.rows)} line(s) counted in {len(per_warehouse)} warehouse(s), {differences} difference(s) posted"
+
+
+def _export_counts(session: Session) -> Iterable[dict[str, Any]]:
+    """Current on hand per item and warehouse: a count sheet to fill in, or a stock report."""
+    stmt = (select(Warehouse.code, Item.sku, StockBalance.on_hand)
+            .join(Item, Item.id == StockBalance.item_id).join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
+            .order_by(Warehouse.code, Item.sku).execution_options(yield_per=5000))
+    for code, sku, on_hand in session.execute(stmt):
+        yield {"warehouse": code, "sku": sku, "counted": on_hand}
+
+
+IMPORTERS: dict[str, Importer] = {
+    "items": Importer(ITEMS, _check_items, _apply_items, _export_items, ("admin", "buyer"), "Items"),
+    "warehouses": Importer(WAREHOUSES, _check_warehouses, _apply_warehouses, _export_warehouses, ("admin",),
+                           "Warehouses"),
+    "stock_counts": Importer(STOCK_COUNTS, _check_counts, _apply_counts, _export_counts, ("admin", "warehouse"),
+                             "Opening stock and stock counts"),
+}
+
+
+def _by_key(session: Session, model: Any, column: Any, keys: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), CHUNK):
+        for obj in session.scalars(select(model).where(column.in_(unique[start:start + CHUNK]))):
+            found[getattr(obj, column.key)] = obj
+    return found
+
+
+def importer(entity: str) -> Importer:
+    if entity not in IMPORTERS:
+        raise NotFound(f"nothing to import or export called {entity!r}")
+    return IMPORTERS[entity]
+
+
+def parse(session: Session, entity: str, data: bytes, filename: str) -> ParseResult:
+    """Read and validate a file completely: file checks, cells, then database lookups.
+
+    Raises ImportRejected for a file that cannot be read at all; otherwise every problem is in
+    `result.errors` with its row and column (and `rows` is then empty).
+    """
+    spec_importer = importer(entity)
+    try:
+        result = read_rows(spec_importer.spec, data, filename)
+    except SpreadsheetRejected as rejected:
+        raise ImportRejected(rejected.message, report=rejected.report) from None
+    if result.errors:
+        return result
+    lookup_errors = spec_importer.check(session, result)
+    if lookup_errors:
+        result.errors, result.error_count, result.rows = lookup_errors, len(lookup_errors), []
+    return result
+
+
+def preview(session: Session, entity: str, data: bytes, filename: str, *, actor: Actor) -> tuple[ImportBatch, ParseResult]:
+    """Validate an upload and keep it as a batch awaiting confirmation (nothing is applied)."""
+    result = parse(session, entity, data, filename)
+    repeat = session.scalar(select(ImportBatch.id).where(
+        ImportBatch.entity == entity, ImportBatch.fingerprint == result.fingerprint,
+        ImportBatch.status == "applied"))
+    summary = f"this exact file was already imported (batch {repeat})" if repeat else ""
+    batch = ImportBatch(entity=entity, filename=filename[:255], fingerprint=result.fingerprint,
+                        status="rejected" if result.errors else "previewed", row_count=result.row_count,
+                        error_count=result.error_count or len(result.errors), summary=summary,
+                        content=data, created_by=actor.user_id)
+    session.add(batch)
+    session.flush()
+    return batch, result
+
+
+def apply(session: Session, batch_id: int, *, actor: Actor) -> ImportBatch:
+    """Apply a previewed batch in the caller's transaction: every row or none."""
+    batch = session.get(ImportBatch, batch_id, with_for_update=True)
+    if batch is None or batch.created_by != actor.user_id:
+        raise NotFound("no such import")
+    if batch.status != "previewed":
+        raise Conflict(f"this import is {batch.status}; upload the file again")
+    result = parse(session, batch.entity, batch.content or b"", batch.filename)
+    if result.errors:  # the database changed since the preview (e.g. an item was renamed)
+        raise ImportRejected(f"{len(result.errors)} row(s) no longer valid; upload the file again",
+                             report=[e.as_dict() for e in result.errors[:50]])
+    batch.summary = importer(batch.entity).apply(session, result, actor)
+    batch.status, batch.applied_at, batch.content = "applied", utcnow(), None
+    audit.record(session, actor, "import.apply", "import_batch", batch.id,
+                 after={"entity": batch.entity, "file": batch.filename, "rows": batch.row_count,
+                        "summary": batch.summary})
+    return batch
+
+
+def export(session: Session, entity: str) -> bytes:
+    spec_importer = importer(entity)
+    return export_rows(spec_importer.spec, spec_importer.export(session))
