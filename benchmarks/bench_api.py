@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.common import SECRET, Timer, database, kinds
+from benchmarks.common import SECRET, database, kinds
 
 CLIENTS = 16
 SECONDS = float(os.environ.get("SCM_BENCH_SECONDS", "8"))

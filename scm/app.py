@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from scm.config import DEFAULT_SECRET_KEY, INSTANCE, ROOT, Config
 from scm.extensions import csrf, db, limiter, login_manager, migrate
@@ -28,6 +29,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["IS_PRODUCTION"] = config.is_production
     app.config.update(overrides or {})
     _refuse_insecure(app)
+    if app.config["SCM_PROXY_COUNT"]:
+        hops = app.config["SCM_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     INSTANCE.mkdir(exist_ok=True)
     register_extensions(app)
     register_security_headers(app)

@@ -45,7 +45,8 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("SCM_RATELIMIT_ENABLED", True)
         self.SCM_LOGIN_RATE_LIMIT = os.environ.get("SCM_LOGIN_RATE_LIMIT", "10 per minute")
         self.SCM_PAGE_SIZE = 50
-        self.SCM_SEED_DEMO = _bool("SCM_SEED_DEMO", False)
+        # Behind N reverse proxies, trust N X-Forwarded-For/Proto hops (rate limits key on the client).
+        self.SCM_PROXY_COUNT = int(os.environ.get("SCM_PROXY_COUNT", "0"))
 
     @property
     def is_production(self) -> bool:

@@ -9,6 +9,8 @@ from typing import Callable, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, text
 
 from scm.app import create_app
@@ -20,6 +22,38 @@ PG_URL = os.environ.get("SCM_TEST_DATABASE_URL", "")
 ON_POSTGRES = bool(PG_URL)
 BASE_OVERRIDES = {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                   "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod-checks"}
+
+
+class TemplateBytecode(BytecodeCache):
+    """Compiled templates shared by every test's app (each test builds a new app; Jinja would recompile)."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+BYTECODE = TemplateBytecode()
+
+
+class IsolatedClient(FlaskClient):
+    """Every request in its own app context (own `g`, own db session), as in production.
+
+    The `app` fixture keeps an app context pushed for the whole test, and Flask would reuse it for
+    test-client requests: Flask-Login's cached user and the db session would then leak from one
+    request, and one client, to the next. The test's own session is committed first, so what the
+    test created is visible and SQLite's write lock is free.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        _db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 def _prepare_postgres() -> None:
@@ -45,9 +79,12 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _truncate_all() -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    """Empty every table. DELETE with triggers off is ~50x faster than TRUNCATE on small tables;
+    the append-only triggers would otherwise refuse it (they are what production must keep)."""
     with _db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -66,6 +103,8 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
 
     def build(**overrides: object) -> Flask:
         app = create_app({**BASE_OVERRIDES, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        app.test_client_class = IsolatedClient
+        app.jinja_env.bytecode_cache = BYTECODE
         apps.append(app)
         return app
 

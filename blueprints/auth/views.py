@@ -1,6 +1,8 @@
 """Log in, log out, change password, API tokens."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -31,6 +33,17 @@ def _home_for(user) -> str:  # type: ignore[no-untyped-def]
     return url_for("portal.home") if user.role == "supplier" else url_for("main.dashboard")
 
 
+def _safe_next(target: str) -> str | None:
+    """A same-site path to go to after login, or None. Browsers drop tabs and newlines and read a
+    backslash as a slash, so "/<tab>/evil.com" would otherwise leave the site."""
+    if not target or any(char in target for char in "\t\r\n\\"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():  # type: ignore[no-untyped-def]
@@ -48,8 +61,7 @@ def login():  # type: ignore[no-untyped-def]
         session.clear()  # a fresh session (and CSRF secret) at every login
         user.session_token = token
         login_user(user)
-        target = request.args.get("next", "")
-        return redirect(target if target.startswith("/") and not target.startswith("//") else _home_for(user))
+        return redirect(_safe_next(request.args.get("next", "")) or _home_for(user))
     return render_template("auth/login.html", form=form)
 
 

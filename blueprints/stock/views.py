@@ -97,11 +97,15 @@ def adjust():  # type: ignore[no-untyped-def]
 
 def _lines(form: Any, field: str) -> list[tuple[int, Decimal]]:
     """Filled lines of a multi-line form as (item id, quantity); row numbers name bad SKUs."""
-    lines, errors = [], {}
+    lines, errors, first_line = [], {}, {}
     for number, entry in enumerate(form.lines.entries, start=1):
         sku, qty = (entry.form.sku.data or "").strip(), entry.form.quantity.data
         if not sku and qty is None:
             continue
+        if sku in first_line and field != "quantity":
+            errors.setdefault("lines", []).append(f"line {number}: {sku} is counted twice (also on line {first_line[sku]})")
+            continue
+        first_line.setdefault(sku, number)
         if not sku or qty is None:
             errors.setdefault("lines", []).append(f"line {number}: give both SKU and {field}")
             continue

@@ -119,6 +119,10 @@ def change_own_password(session: Session, user: User, current: str, new_password
                         actor: Actor, now: datetime) -> None:
     if not _verify(user, current):
         raise ValidationFailed({"current_password": ["the current password is not right"]})
+    try:
+        check_password_policy(new_password)
+    except ValidationFailed as weak:
+        raise ValidationFailed({"new_password": weak.field_errors["password"]}) from None
     set_password(session, user, new_password, actor=actor, now=now)
 
 

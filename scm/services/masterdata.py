@@ -54,7 +54,7 @@ def clean_item(data: dict, current: Item | None = None) -> dict:
         cost = Decimal(str(data.get("unit_cost", cur["unit_cost"]) or "0"))
         if not cost.is_finite() or cost < 0 or cost != cost.quantize(Decimal("0.0001")) or cost >= 10**9:
             raise InvalidOperation
-        out["unit_cost"] = cost
+        out["unit_cost"] = cost.quantize(Decimal("0.0001"))
     except (InvalidOperation, ValueError):
         errors.setdefault("unit_cost", []).append("must be a number ≥ 0 with at most 4 decimals")
     abc = str(data.get("abc_class", cur["abc_class"]) or "C").strip().upper()

@@ -196,7 +196,7 @@ def adjust(session: Session, *, item_id: int, warehouse_id: int, qty_delta: Deci
     delta = Decimal(str(qty_delta)) if qty_delta is not None else ZERO
     if delta == 0:
         raise ValidationFailed({"quantity": ["an adjustment must change the stock (not 0)"]})
-    _quantity(abs(delta))
+    delta = _quantity(abs(delta)).copy_sign(delta)
     if not reason.strip():
         raise ValidationFailed({"reason": ["say why the stock is adjusted"]})
     item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
@@ -243,7 +243,8 @@ def post_count(session: Session, *, warehouse_id: int, counts: list[tuple[int, D
     seen: dict[int, Decimal] = {}
     for item_id, counted in counts:
         if item_id in seen:
-            raise ValidationFailed({"lines": [f"item {item_id} is counted twice"]})
+            sku = session.scalar(select(Item.sku).where(Item.id == item_id)) or item_id
+            raise ValidationFailed({"lines": [f"{sku} is counted twice; put its whole count on one line"]})
         seen[item_id] = _quantity(counted, "counted", allow_zero=True)
     if not seen:
         raise ValidationFailed({"lines": ["a count needs at least one line"]})

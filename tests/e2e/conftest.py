@@ -12,7 +12,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from scm.extensions import db
-from tests.conftest import BASE_OVERRIDES
 
 CHROMIUM = os.environ.get("SCM_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
