@@ -14,7 +14,8 @@ def main() -> int:
         if only and not any(part in name for part in only):
             continue
         start = time.perf_counter()
-        print(f"\n=== {name}")
+        print(f"\n=== {name}", flush=True)
+        sys.argv = [name]  # each benchmark parses its own (empty) arguments
         importlib.import_module(name).main()
         print(f"=== {name} done in {time.perf_counter() - start:.0f} s")
     return 0

@@ -11,10 +11,11 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.errors import register_error_handlers
     from blueprints.main.views import bp as main_bp
     from blueprints.masterdata.views import bp as masterdata_bp
+    from blueprints.planning.views import bp as planning_bp
     from blueprints.portal.views import bp as portal_bp
     from blueprints.spreadsheets.views import bp as spreadsheets_bp
     from blueprints.stock.views import bp as stock_bp
 
-    for blueprint in (auth_bp, main_bp, masterdata_bp, stock_bp, spreadsheets_bp, admin_bp, portal_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, masterdata_bp, stock_bp, spreadsheets_bp, planning_bp, admin_bp, portal_bp, api_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -184,8 +184,11 @@ def _prepare(history: SeriesInput, horizon: int, future: Sequence[float] | None)
     uplift = None
     if promo.has_variation(x_hist):
         uplift = promo.estimate_uplift(y, x_hist)
-    elif future is not None and np.any(x_future != 0):
-        notes.append("planned promotions ignored: no promotion history to learn the uplift from")
+    if uplift is None and future is not None and np.any(x_future != 0):
+        # The regressor is the planner's expected uplift fraction: with too little promotion history
+        # to learn how promotions really perform, apply it as entered (u = 1).
+        uplift = 1.0
+        notes.append("no promotion history to learn from: the planned uplift is applied as entered")
     exog = x_hist if promo.has_variation(x_hist) else None
     f_hist = promo.multiplier(uplift, x_hist, len(y))
     f_future = promo.multiplier(uplift, x_future, horizon)

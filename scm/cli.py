@@ -36,7 +36,9 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 @scm_cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has items.")
 @click.option("--items", default=200, show_default=True)
-def seed_demo(if_empty: bool, items: int) -> None:
+@click.option("--forecast/--no-forecast", default=True, show_default=True,
+              help="Run the first forecast so the planning pages have something to show.")
+def seed_demo(if_empty: bool, items: int, forecast: bool) -> None:
     """Load demo warehouses, items, two years of demand and users for every role."""
     if if_empty and not demo.is_empty(db.session):
         click.echo("database already has data; demo not loaded")
@@ -44,6 +46,10 @@ def seed_demo(if_empty: bool, items: int) -> None:
     counts = run_in_transaction(db.session, lambda: demo.seed(db.session, today=utcnow().date(), items=items))
     click.echo(f"demo loaded: {counts}; log in as {', '.join(e for e, _ in demo.demo_users())} "
                f"with password {demo.DEMO_PASSWORD}")
+    if forecast:
+        from scm.jobs import run_forecast_batch
+        run = run_forecast_batch(db.session, as_of=utcnow().date(), trigger="cli")
+        click.echo(f"first forecast: {run.series_total} series")
 
 
 @scm_cli.command("ledger-check")
@@ -55,6 +61,29 @@ def ledger_check() -> None:
                    f"balance={d.balance}")
     click.echo(f"ledger-check: {len(drifts)} drift(s)")
     sys.exit(1 if drifts else 0)
+
+
+@scm_cli.command("forecast")
+@click.option("--item", "skus", multiple=True, help="Only this SKU (repeatable); default: every active item.")
+@click.option("--workers", type=int, default=None, help="Processes (default: every core).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Forecast from this day (history up to the day before). Default: today.")
+def forecast(skus: tuple[str, ...], workers: int | None, as_of: object) -> None:
+    """Forecast demand per item and warehouse, choosing each series' model by backtest."""
+    from scm.jobs import run_forecast_batch
+    from scm.services import masterdata
+    try:
+        item_ids = [masterdata.item_by_sku(db.session, sku).id for sku in skus] or None
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    day = as_of.date() if as_of else utcnow().date()  # type: ignore[attr-defined]
+    with click.progressbar(length=1, label="forecasting", show_pos=True, show_eta=True) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+        run = run_forecast_batch(db.session, as_of=day, trigger="cli", item_ids=item_ids, workers=workers,
+                                 on_progress=progress)
+    click.echo(f"forecast run {run.id}: {run.series_total} series, as of {run.as_of}")
 
 
 @scm_cli.command("scheduler")

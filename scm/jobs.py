@@ -5,9 +5,10 @@ The scheduler runs in its own process (`flask scm scheduler`), never inside the 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Callable
 
 from flask import Flask
@@ -15,8 +16,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scm.models import JobRun, utcnow
-from scm.services import stock_ledger
+from scm.models import ForecastRun, JobRun, utcnow
+from scm.services import forecasts, stock_ledger
 
 log = logging.getLogger("scm.jobs")
 
@@ -43,8 +44,65 @@ def ledger_check(session: Session, now: datetime) -> str:
     return "ledger and balances agree"
 
 
+def run_forecast_batch(session: Session, *, as_of: date, trigger: str, item_ids: list[int] | None = None,
+                       workers: int | None = None, mp_context: object | None = None,
+                       on_progress: Callable[[int, int], None] | None = None) -> ForecastRun:
+    """Forecast every series and keep the run. Commits in steps: the run row first (so the planning
+    page shows it), then nothing is held open during the long multi-process computation."""
+    run_id = forecasts.start_run(session, as_of=as_of, trigger=trigger).id
+    session.commit()
+    last_report = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        if on_progress:
+            on_progress(done, total)
+        if time.monotonic() - last_report[0] > 1 or done == total:  # at most once a second
+            last_report[0] = time.monotonic()
+            with Session(session.get_bind()) as side:
+                forecasts.set_progress(side, run_id, done, total)
+                side.commit()
+
+    try:
+        jobs = forecasts.load_inputs(session, as_of=as_of, item_ids=item_ids)
+        session.commit()  # end the read transaction: SQLite would keep its write lock otherwise
+        results = forecasts.compute(jobs, workers=workers, mp_context=mp_context, progress=progress)
+        run = forecasts.store(session, run_id, jobs, results)
+        session.commit()
+        return run
+    except Exception as error:
+        session.rollback()
+        forecasts.fail_run(session, run_id, f"{type(error).__name__}: {error}")
+        session.commit()
+        raise
+
+
+def forecast_refresh(session: Session, now: datetime) -> str:
+    """Nightly forecasts with every core; forkserver because the scheduler process runs threads."""
+    run = run_forecast_batch(session, as_of=now.date(), trigger="job",
+                             mp_context=multiprocessing.get_context("forkserver"))
+    return f"forecast run {run.id}: {run.series_total} series"
+
+
+def certificate_expiry(session: Session, now: datetime) -> str:
+    """Remind (once, in the audit log and on the suppliers page) of certificates expiring within 30 days."""
+    from scm.services import certifications
+    from scm.services.actors import Actor
+    reminded = certifications.send_expiry_reminders(session, as_of=now.date(), actor=Actor.system("certificate-expiry"))
+    return f"{len(reminded)} certificate(s) expiring within {certifications.REMINDER_DAYS} days reminded"
+
+
+def scorecards_refresh(session: Session, now: datetime) -> str:
+    """Recompute supplier scorecards from the facts (the current month and quarter are partial)."""
+    from scm.services import scorecards
+    result = scorecards.refresh(session, now.date())
+    return f"{result.snapshots} scorecard snapshot(s) for {result.suppliers} supplier(s), {result.active} with activity"
+
+
 JOBS: list[Job] = [
+    Job("forecast-refresh", forecast_refresh, daily, {"hour": 1, "minute": 0}),
     Job("ledger-check", ledger_check, daily, {"hour": 2, "minute": 30}),
+    Job("certificate-expiry", certificate_expiry, daily, {"hour": 6, "minute": 0}),
+    Job("scorecards", scorecards_refresh, daily, {"hour": 3, "minute": 15}),
 ]
 
 

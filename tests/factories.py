@@ -83,3 +83,23 @@ def api_token(session: Session, user_obj: User) -> str:
     _token, clear = accounts.create_api_token(session, user_obj, "test", actor=actor())
     session.commit()
     return clear
+
+
+def forecast(session: Session, item_obj: Item, warehouse_obj: Warehouse, *, weeks: int = 4, level: float = 10.0):
+    """A finished forecast run holding one flat weekly forecast (for pages and the API)."""
+    from datetime import date, timedelta
+
+    from scm.models import Forecast, ForecastRun
+    run = ForecastRun(as_of=date(2026, 1, 5), trigger="cli", status="ok", series_total=1, series_done=1)
+    session.add(run)
+    session.flush()
+    starts = [(date(2026, 1, 5) + timedelta(weeks=k)).isoformat() for k in range(weeks)]
+    row = Forecast(run_id=run.id, item_id=item_obj.id, warehouse_id=warehouse_obj.id, freq="W", model="ses",
+                   classification="smooth", history_end=date(2026, 1, 4), period_starts=starts,
+                   mean=[level] * weeks, lo80=[level * 0.8] * weeks, hi80=[level * 1.2] * weeks,
+                   lo95=[level * 0.6] * weeks, hi95=[level * 1.4] * weeks, sigma=[level * 0.15] * weeks,
+                   backtest=[{"model": "ses", "mase": 0.8, "wape": 0.2, "bias": 0.01, "n_origins": 3, "error": None}],
+                   params={"alpha": 0.3}, warnings=[], mase=0.8, wape=0.2, bias=0.01)
+    session.add(row)
+    session.flush()
+    return row

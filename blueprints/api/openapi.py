@@ -112,6 +112,7 @@ def build_document() -> dict[str, Any]:
                      "responses": _responses(201, {"type": "object", "properties": {
                          "moves": {"type": "array", "items": _ref("Move")}}}, 409, 422)}},
     }
+    paths.update(_planning_paths())
     return {"openapi": "3.1.0",
             "info": {"title": "SCM API", "version": "1.0.0",
                      "description": "Supply chain and inventory API. Authenticate with a personal API token: "
@@ -119,6 +120,27 @@ def build_document() -> dict[str, Any]:
             "servers": [{"url": "/api/v1"}], "paths": paths,
             "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}]}
+
+
+def _planning_paths() -> dict[str, Any]:
+    record = {"type": "object", "required": ["sku", "warehouse", "date", "quantity"], "properties": {
+        "sku": {"type": "string"}, "warehouse": {"type": "string"}, "date": {"type": "string", "format": "date"},
+        "quantity": {"type": "string"}, "stockout": {"type": "boolean"}}}
+    period = {"type": "object", "properties": {k: {"type": ["number", "null"]} for k in
+                                               ("mean", "lo80", "hi80", "lo95", "hi95")} | {"start": {"type": "string"}}}
+    return {
+        "/demand": {"post": {
+            "summary": "Record past demand (up to 10,000 days per call; a repeated day replaces the earlier one)",
+            "requestBody": _body({"type": "object", "required": ["records"], "properties": {
+                "records": {"type": "array", "items": record}}}),
+            "responses": _responses(201, {"type": "object", "properties": {"recorded": {"type": "integer"}}}, 422)}},
+        "/forecasts": {"get": {
+            "summary": "The newest forecast of one item in one warehouse, with intervals and backtest accuracy",
+            "parameters": [{"name": n, "in": "query", "required": True, "schema": {"type": "string"}}
+                           for n in ("sku", "warehouse")],
+            "responses": _responses(200, {"type": "object", "properties": {
+                "model": {"type": "string"}, "periods": {"type": "array", "items": period}}}, 404, 422)}},
+    }
 
 
 @bp.get("/openapi.json")

@@ -3,6 +3,7 @@ from scm.models import append_only
 from scm.models.audit import AuditEntry, ImportBatch, JobRun
 from scm.models.base import Base, utcnow
 from scm.models.catalog import Item, Warehouse
+from scm.models.forecasts import Forecast, ForecastRun, Promotion
 from scm.models.stock import (
     DemandRecord, IdempotencyKey, Reservation, StockBalance, StockCount, StockCountLine, StockMove,
     Transfer, TransferLine,
@@ -14,7 +15,7 @@ for _table in append_only.APPEND_ONLY_TABLES:
     append_only.attach(Base.metadata.tables[_table])
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "DemandRecord", "IdempotencyKey", "ImportBatch", "Item", "JobRun",
+    "ApiToken", "AuditEntry", "Base", "DemandRecord", "Forecast", "ForecastRun", "Promotion", "IdempotencyKey", "ImportBatch", "Item", "JobRun",
     "Reservation", "StockBalance", "StockCount", "StockCountLine", "StockMove", "Supplier", "Transfer",
     "TransferLine", "User", "UserSession", "Warehouse", "utcnow",
 ]

@@ -17,6 +17,7 @@ class Item(Base):
     __table_args__ = (
         CheckConstraint("abc_class IN ('A','B','C')", name="abc_class"),
         CheckConstraint("unit_cost >= 0", name="unit_cost_nonneg"),
+        CheckConstraint("forecast_freq IN ('D','W','M')", name="forecast_freq"),
         Index("ix_items_name", "name"),
         Index("ix_items_category_sku", "category", "sku"),
     )
@@ -30,6 +31,8 @@ class Item(Base):
     abc_class: Mapped[str] = mapped_column(String(1), default="C")
     is_core: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Demand is forecast in weekly buckets unless an item says otherwise (D daily, M monthly).
+    forecast_freq: Mapped[str] = mapped_column(String(1), default="W", server_default="W")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

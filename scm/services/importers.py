@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from scm.models import ImportBatch, Item, StockBalance, Warehouse, utcnow
 from scm.models.catalog import UNITS
-from scm.services import audit, masterdata, stock_ledger
+from scm.services import audit, demand_sheets, masterdata, stock_ledger
 from scm.services.actors import Actor
 from scm.services.errors import Conflict, ImportRejected, NotFound, ValidationFailed
 from scm.services.spreadsheets import (
@@ -171,6 +171,10 @@ IMPORTERS: dict[str, Importer] = {
                            "Warehouses"),
     "stock_counts": Importer(STOCK_COUNTS, _check_counts, _apply_counts, _export_counts, ("admin", "warehouse"),
                              "Opening stock and stock counts"),
+    "demand_history": Importer(demand_sheets.DEMAND_HISTORY, demand_sheets.check_demand, demand_sheets.apply_demand,
+                               demand_sheets.export_demand, ("admin", "buyer"), "Demand history (past sales)"),
+    "promotions": Importer(demand_sheets.PROMOTIONS, demand_sheets.check_promotions, demand_sheets.apply_promotions,
+                           demand_sheets.export_promotions, ("admin", "buyer"), "Promotions"),
 }
 
 

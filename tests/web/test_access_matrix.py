@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from scm.models import StockMove, User
+from scm.models import Item, StockMove, User, Warehouse
 from scm.services import accounts, importers, stock_ledger
 from scm.services.actors import Actor
 from tests import factories as f
@@ -116,6 +116,12 @@ class Samples:
         return self._once("import_batch", make)
 
     @property
+    def forecast_key(self) -> tuple[int, int]:
+        self._once("forecast", lambda: f.forecast(self.session, self.session.get(Item, self.item_id),
+                                                  self.session.get(Warehouse, self.warehouse_id)).id)
+        return self.item_id, self.warehouse_id
+
+    @property
     def token_id(self) -> int:
         return self._once("token", lambda: accounts.create_api_token(
             self.session, self.session.get(User, self.user_id), "matrix", actor=f.actor())[0].id)
@@ -189,6 +195,12 @@ POLICY: dict[str, Rule] = {
                                ("POST",), missing=_u("/spreadsheets/imports/999999/apply")),
     "spreadsheets.errors": Rule(lambda s: f"/spreadsheets/imports/{s.import_batch_id}/errors.xlsx",
                                 CATALOG_WRITERS, missing=_u("/spreadsheets/imports/999999/errors.xlsx")),
+    # -- planning
+    "planning.index": Rule(_u("/planning/"), STAFF),
+    "planning.forecast": Rule(lambda s: "/planning/forecast/{}/{}".format(*s.forecast_key), STAFF,
+                              missing=_u("/planning/forecast/999999/999999")),
+    "planning.promotions": Rule(_u("/planning/promotions"), STAFF),
+    "planning.promotion_create": Rule(_u("/planning/promotions"), CATALOG_WRITERS, ("POST",)),
     # -- admin
     "admin.users": Rule(_u("/admin/users"), ADMIN),
     "admin.user_new": Rule(_u("/admin/users/new"), ADMIN, ("GET", "POST")),
@@ -212,6 +224,9 @@ POLICY: dict[str, Rule] = {
                                  missing=_u("/api/v1/warehouses/999999")),
     "api.balances": Rule(_u("/api/v1/stock/balances"), STAFF),
     "api.list_moves": Rule(_u("/api/v1/stock/moves"), STAFF),
+    "api.post_demand": Rule(_u("/api/v1/demand"), CATALOG_WRITERS, ("POST",)),
+    "api.get_forecast": Rule(lambda s: (s.forecast_key and "/api/v1/forecasts?sku=MATRIX-1&warehouse=WH-MATRIX"),
+                             STAFF, missing=_u("/api/v1/forecasts?sku=NOPE&warehouse=WH-MATRIX")),
     "api.post_move": Rule(_u("/api/v1/stock/moves"), STOCK_WRITERS, ("POST",)),
 }
 
