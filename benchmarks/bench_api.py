@@ -72,8 +72,10 @@ def run_one(kind: str) -> dict:
         port = 5600 + random.randint(0, 300)
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "SCM_ENV": "production",
                "SCM_RATELIMIT_ENABLED": "0"}
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "4",
-                                   "--threads", "4", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
+                                   os.environ.get("SCM_BENCH_WORKERS", "4"), "--threads",
+                                   os.environ.get("SCM_BENCH_THREADS", "4"), "--log-level", "warning", "wsgi:app"],
+                                  cwd=ROOT, env=env)
         try:
             _wait(port)
 

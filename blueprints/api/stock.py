@@ -10,7 +10,6 @@ from blueprints.api import serializers
 from blueprints.api.core import api_actor, api_roles, bp, json_body, page_args
 from blueprints.common import STAFF, STOCK_WRITERS, commit
 from scm.extensions import db
-from scm.models import Item, Warehouse
 from scm.services import idempotency, masterdata, stock_queries, stock_requests
 from scm.services.errors import ValidationFailed
 
@@ -62,16 +61,10 @@ def post_move() -> Any:
     body = json_body()
 
     def work() -> tuple[dict, int]:
-        moves = stock_requests.post_move_request(db.session, body, actor=api_actor())
-        return {"moves": [serializers.move(m, sku, code) for m, sku, code in _labelled(moves)]}, 201
+        posted = stock_requests.post_move_request(db.session, body, actor=api_actor())
+        return {"moves": [serializers.move(m, posted.sku, posted.codes[m.warehouse_id]) for m in posted.moves]}, 201
 
     payload, status = commit(lambda: idempotency.run_once(
         db.session, user_id=g.api_user.id, key=request.headers.get("Idempotency-Key"),
         fingerprint=idempotency.request_fingerprint("POST", request.path, body), work=work))
     return jsonify(payload), status
-
-
-def _labelled(moves: list) -> list[tuple]:
-    """Each move with its item SKU and warehouse code (at most two warehouses, one item)."""
-    sku = db.session.get(Item, moves[0].item_id).sku
-    return [(m, sku, db.session.get(Warehouse, m.warehouse_id).code) for m in moves]

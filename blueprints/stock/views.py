@@ -139,7 +139,7 @@ def count():  # type: ignore[no-untyped-def]
     return _posting(form, "stock/count.html", lambda: stock_ledger.post_count(
         db.session, warehouse_id=form.warehouse_id.data, counts=_lines(form, "counted quantity"),
         note=form.note.data or "", actor=web_actor()),
-        lambda c: f"Count C-{c.id} posted: {sum(1 for line in c.lines if line.difference)} difference(s).")
+        lambda c: f"Count C-{c.id} posted: {c.differences_posted} difference(s).")
 
 
 @bp.route("/moves/<int:move_id>/reverse", methods=["POST"])

@@ -1,13 +1,13 @@
 """forecasting: promotions, forecast runs and forecasts; items.forecast_freq
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,11 @@ from scm.models.stock import (
     DemandRecord, IdempotencyKey, Reservation, StockBalance, StockCount, StockCountLine, StockMove,
     Transfer, TransferLine,
 )
-from scm.models.suppliers import Supplier
+from scm.models.scorecards import DeliveryFact, InspectionFact, PoFact, ScorecardSettings, ScorecardSnapshot
+from scm.models.sourcing import CatalogEntry, PriceBreak
+from scm.models.suppliers import (
+    Certification, ItemCertRequirement, Supplier, SupplierAddress, SupplierContact, SupplierDocument,
+)
 from scm.models.users import ApiToken, User, UserSession
 
 for _table in append_only.APPEND_ONLY_TABLES:
@@ -17,5 +21,7 @@ for _table in append_only.APPEND_ONLY_TABLES:
 __all__ = [
     "ApiToken", "AuditEntry", "Base", "DemandRecord", "Forecast", "ForecastRun", "Promotion", "IdempotencyKey", "ImportBatch", "Item", "JobRun",
     "Reservation", "StockBalance", "StockCount", "StockCountLine", "StockMove", "Supplier", "Transfer",
+    "CatalogEntry", "Certification", "DeliveryFact", "InspectionFact", "ItemCertRequirement", "PoFact",
+    "PriceBreak", "ScorecardSettings", "ScorecardSnapshot", "SupplierAddress", "SupplierContact", "SupplierDocument",
     "TransferLine", "User", "UserSession", "Warehouse", "utcnow",
 ]

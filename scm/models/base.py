@@ -74,6 +74,15 @@ class Money(ScaledDecimal):
         super().__init__(4)
 
 
+class Percent(ScaledDecimal):
+    """A percentage or a 0-100 score with 2 decimal places (stored ×100: CHECKs compare 100.00 as 10000)."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(2)
+
+
 class UTCDateTime(TypeDecorator):
     """Timezone-aware datetimes in and out, stored as UTC (SQLite would otherwise drop the zone)."""
 

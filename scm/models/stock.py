@@ -149,6 +149,7 @@ class StockCount(Base):
 
     lines: Mapped[list[StockCountLine]] = relationship(lazy="selectin", order_by="StockCountLine.id")
     warehouse: Mapped[Warehouse] = relationship(lazy="joined")
+    differences_posted = 0  # set by stock_ledger.post_count on the object it returns; not a column
 
 
 class StockCountLine(Base):

@@ -127,7 +127,7 @@ def _export_warehouses(session: Session) -> Iterable[dict[str, Any]]:
 # ---------------------------------------------------------------- stock counts / opening stock
 
 def _count_lookups(session: Session, result: ParseResult) -> tuple[dict[str, int], dict[str, int]]:
-    items = {sku: i.id for sku, i in _by_key(session, Item, Item.sku, [r["sku"] for r in result.rows]).items()}
+    items = _ids_by_sku(session, [r["sku"] for r in result.rows])
     warehouses = {w.code: w.id for w in masterdata.list_warehouses(session)}
     return items, warehouses
 
@@ -152,7 +152,7 @@ def _apply_counts(session: Session, result: ParseResult, actor: Actor) -> str:
     for warehouse_id, lines in sorted(per_warehouse.items()):
         count = stock_ledger.post_count(session, warehouse_id=warehouse_id, counts=lines, actor=actor,
                                         note="imported stock count")
-        differences += sum(1 for line in count.lines if line.difference)
+        differences += count.differences_posted
     return f"{len(result.rows)} line(s) counted in {len(per_warehouse)} warehouse(s), {differences} difference(s) posted"
 
 
@@ -176,6 +176,15 @@ IMPORTERS: dict[str, Importer] = {
     "promotions": Importer(demand_sheets.PROMOTIONS, demand_sheets.check_promotions, demand_sheets.apply_promotions,
                            demand_sheets.export_promotions, ("admin", "buyer"), "Promotions"),
 }
+
+
+def _ids_by_sku(session: Session, skus: list[str]) -> dict[str, int]:
+    """SKU → item id for many SKUs (plain tuples: loading 100k ORM objects would dominate an import)."""
+    unique = sorted(set(skus))
+    if len(unique) > CHUNK:  # one pass over the item master beats many 5,000-value IN lists
+        wanted = set(unique)
+        return {sku: i for sku, i in session.execute(select(Item.sku, Item.id)) if sku in wanted}
+    return dict(session.execute(select(Item.sku, Item.id).where(Item.sku.in_(unique))).all())
 
 
 def _by_key(session: Session, model: Any, column: Any, keys: list[str]) -> dict[str, Any]:
@@ -250,3 +259,9 @@ def apply(session: Session, batch_id: int, *, actor: Actor) -> ImportBatch:
 def export(session: Session, entity: str) -> bytes:
     spec_importer = importer(entity)
     return export_rows(spec_importer.spec, spec_importer.export(session))
+
+
+# Supplier sheets (suppliers, catalog, price breaks; scorecards export) live in their own module.
+from scm.services import supplier_sheets as _supplier_sheets  # noqa: E402
+
+IMPORTERS.update({name: Importer(*parts) for name, parts in _supplier_sheets.SHEETS.items()})

@@ -1,13 +1,14 @@
 """A stock move requested as data (API body, import row): validated, then posted through the ledger."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scm.models import StockMove
+from scm.models import Item, StockMove, Warehouse
 from scm.services import masterdata, stock_ledger
 from scm.services.actors import Actor
 from scm.services.errors import NotFound, ValidationFailed
@@ -32,55 +33,67 @@ def _decimal(body: dict, key: str, *, required: bool) -> Decimal | None:
     return value
 
 
-def _item_id(session: Session, body: dict) -> int:
+def _item(session: Session, body: dict) -> Item:
     if body.get("item_id") is not None:
         if not isinstance(body["item_id"], int) or isinstance(body["item_id"], bool):
             raise ValidationFailed({"item_id": ["must be an integer"]})
-        return masterdata.get_item(session, body["item_id"]).id
+        return masterdata.get_item(session, body["item_id"])
     sku = body.get("sku")
     try:
-        # Loading the whole row puts it in the identity map, so the ledger's lookups cost nothing.
-        return masterdata.item_by_sku(session, sku.strip() if isinstance(sku, str) else "").id
+        return masterdata.item_by_sku(session, sku.strip() if isinstance(sku, str) else "")
     except NotFound:
         raise ValidationFailed({"sku": [f"no item with SKU '{sku}'" if sku else "required"]}) from None
 
 
-def _warehouse_id(session: Session, body: dict, key: str) -> int:
+def _warehouse(session: Session, body: dict, key: str) -> Warehouse:
     code = body.get(key)
     if not isinstance(code, str) or not code.strip():
         raise ValidationFailed({key: ["required: a warehouse code"]})
     try:
-        return masterdata.warehouse_by_code(session, code).id
+        return masterdata.warehouse_by_code(session, code)
     except NotFound as missing:
         raise ValidationFailed({key: [missing.message]}) from None
 
 
-def post_move_request(session: Session, body: dict[str, Any], *, actor: Actor) -> list[StockMove]:
+@dataclass(frozen=True)
+class Posted:
+    """The moves a request posted, with the labels a response shows (SKU, warehouse codes)."""
+
+    moves: list[StockMove]
+    sku: str
+    codes: dict[int, str]
+
+
+def post_move_request(session: Session, body: dict[str, Any], *, actor: Actor) -> Posted:
     """Post {kind, sku|item_id, warehouse, quantity, [to_warehouse, reason, unit_cost, note]}.
 
-    `quantity` is positive for receipt, issue and transfer; signed for adjustment.
+    `quantity` is positive for receipt, issue and transfer; signed for adjustment. The item and
+    warehouses are held here for the whole posting: the session's identity map keeps clean objects
+    only weakly, and the ledger's lookups then cost nothing.
     """
     kind = body.get("kind")
     if kind not in REQUEST_KINDS:
         raise ValidationFailed({"kind": [f"must be one of: {', '.join(REQUEST_KINDS)}"]})
     note = str(body.get("note") or "")[:500]
-    item_id = _item_id(session, body)
-    warehouse_id = _warehouse_id(session, body, "warehouse")
+    item, warehouse = _item(session, body), _warehouse(session, body, "warehouse")
     qty = _decimal(body, "quantity", required=True)
     reason = str(body.get("reason") or "")
+    codes = {warehouse.id: warehouse.code}
     if kind == "receipt":
-        return [stock_ledger.receive(session, item_id=item_id, warehouse_id=warehouse_id, qty=qty, actor=actor,
-                                     unit_cost=_decimal(body, "unit_cost", required=False), note=note,
-                                     source_type="api")]
-    if kind == "issue":
-        return [stock_ledger.issue(session, item_id=item_id, warehouse_id=warehouse_id, qty=qty,
-                                   reason=reason or "other", actor=actor, note=note, source_type="api")]
-    if kind == "adjustment":
-        return [stock_ledger.adjust(session, item_id=item_id, warehouse_id=warehouse_id, qty_delta=qty,
-                                    reason=reason, actor=actor, note=note)]
-    target = _warehouse_id(session, body, "to_warehouse")
-    transfer = stock_ledger.post_transfer(session, from_warehouse_id=warehouse_id, to_warehouse_id=target,
-                                          lines=[(item_id, qty)], actor=actor, note=note)
-    return list(session.scalars(select(StockMove).where(StockMove.source_type == "transfer",
-                                                        StockMove.source_id == transfer.id)
-                                .order_by(StockMove.id)))
+        moves = [stock_ledger.receive(session, item_id=item.id, warehouse_id=warehouse.id, qty=qty, actor=actor,
+                                      unit_cost=_decimal(body, "unit_cost", required=False), note=note,
+                                      source_type="api")]
+    elif kind == "issue":
+        moves = [stock_ledger.issue(session, item_id=item.id, warehouse_id=warehouse.id, qty=qty,
+                                    reason=reason or "other", actor=actor, note=note, source_type="api")]
+    elif kind == "adjustment":
+        moves = [stock_ledger.adjust(session, item_id=item.id, warehouse_id=warehouse.id, qty_delta=qty,
+                                     reason=reason, actor=actor, note=note)]
+    else:
+        target = _warehouse(session, body, "to_warehouse")
+        codes[target.id] = target.code
+        transfer = stock_ledger.post_transfer(session, from_warehouse_id=warehouse.id, to_warehouse_id=target.id,
+                                              lines=[(item.id, qty)], actor=actor, note=note)
+        moves = list(session.scalars(select(StockMove).where(
+            StockMove.source_type == "transfer", StockMove.source_id == transfer.id).order_by(StockMove.id)))
+    return Posted(moves, item.sku, codes)

@@ -110,8 +110,8 @@ def test_same_idempotency_key_16_times_posts_once(db, session, stocked):
 
     def post(s: Session, _i: int) -> dict:
         def work() -> tuple[dict, int]:
-            moves = stock_requests.post_move_request(s, body, actor=ACTOR)
-            return {"move_id": moves[0].id}, 201
+            posted = stock_requests.post_move_request(s, body, actor=ACTOR)
+            return {"move_id": posted.moves[0].id}, 201
         return run_in_transaction(s, lambda: idempotency.run_once(
             s, user_id=user_id, key="order-42", fingerprint=fingerprint, work=work))
 

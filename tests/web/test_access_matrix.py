@@ -230,6 +230,10 @@ POLICY: dict[str, Rule] = {
     "api.post_move": Rule(_u("/api/v1/stock/moves"), STOCK_WRITERS, ("POST",)),
 }
 
+from tests.web import policy_suppliers  # noqa: E402  (its rows use Rule and Samples from above)
+
+POLICY.update(policy_suppliers.POLICY)
+
 
 def _is_api(endpoint: str) -> bool:
     return endpoint.startswith("api.")
