@@ -84,11 +84,15 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(stmt: Select, *, scalars: bool = False, per_page: int = 50) -> Page:
-    """One page of `stmt` and the total count: two queries, whatever the page size."""
+def paginate(stmt: Select, *, scalars: bool = False, per_page: int = 50, count: Select | None = None) -> Page:
+    """One page of `stmt` and the total count: two queries, whatever the page size.
+
+    `count` is a cheaper statement giving the same number, when the list's joins don't change it.
+    """
     page = max(1, request.args.get("page", 1, type=int) or 1)
     per_page = min(200, max(1, request.args.get("per_page", per_page, type=int) or per_page))
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    count = count if count is not None else select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = db.session.scalar(count) or 0
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     rows = list(result.scalars() if scalars else result)
     return Page(rows=rows, page=page, per_page=per_page, total=total)

@@ -25,10 +25,11 @@ def _warehouses():  # type: ignore[no-untyped-def]
 @roles_required(*STAFF)
 def balances():  # type: ignore[no-untyped-def]
     sort, descending = sort_args("sku")
-    stmt = stock_queries.balance_query(
-        q=request.args.get("q", ""), warehouse_id=request.args.get("warehouse", type=int),
-        only_in_stock=request.args.get("in_stock") == "1", sort=sort, descending=descending)
-    return render_template("stock/balances.html", page=paginate(stmt), warehouses=_warehouses(),
+    filters = {"q": request.args.get("q", ""), "warehouse_id": request.args.get("warehouse", type=int),
+               "only_in_stock": request.args.get("in_stock") == "1"}
+    stmt = stock_queries.balance_query(**filters, sort=sort, descending=descending)
+    page = paginate(stmt, count=stock_queries.balance_count(**filters))
+    return render_template("stock/balances.html", page=page, warehouses=_warehouses(),
                            sort=sort, descending=descending)
 
 

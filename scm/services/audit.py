@@ -27,6 +27,19 @@ def record(session: Session, actor: Actor, action: str, entity_type: str, entity
     return entry
 
 
+def apply_changes(session: Session, actor: Actor, obj: Any, changes: dict[str, Any], *, fields: tuple[str, ...],
+                  action: str, entity_type: str) -> Any:
+    """Set `changes` on `obj` and audit only the fields whose values really changed (none: no entry)."""
+    before = snapshot(obj, fields)
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    session.flush()
+    old, new = changed_fields(before, snapshot(obj, fields))
+    if new:
+        record(session, actor, action, entity_type, obj.id, before=old, after=new)
+    return obj
+
+
 def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the keys whose values differ, so an entry shows what really changed."""
     keys = [k for k in after if before.get(k) != after.get(k)]

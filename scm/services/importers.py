@@ -62,15 +62,18 @@ class Importer:
 
 # ---------------------------------------------------------------- items
 
-def _check_items(session: Session, result: ParseResult) -> list[CellError]:
-    errors = []
-    for number, row in zip(result.row_numbers, result.rows):
-        try:
-            masterdata.clean_item({k: v for k, v in row.items() if v is not None})
-        except ValidationFailed as failed:
-            errors.extend(result.locate(number, key, msg, row.get(key))
-                          for key, msgs in failed.field_errors.items() for msg in msgs)
-    return errors
+def _cleaned_by(clean: Callable[[dict], dict]) -> Callable[[Session, ParseResult], list[CellError]]:
+    """A checker that runs the entity's own validation (the one forms and the API use) on every row."""
+    def check(_session: Session, result: ParseResult) -> list[CellError]:
+        errors = []
+        for number, row in zip(result.row_numbers, result.rows):
+            try:
+                clean({k: v for k, v in row.items() if v is not None})
+            except ValidationFailed as failed:
+                errors.extend(result.locate(number, key, msg, row.get(key))
+                              for key, msgs in failed.field_errors.items() for msg in msgs)
+        return errors
+    return check
 
 
 def _apply_items(session: Session, result: ParseResult, actor: Actor) -> str:
@@ -93,17 +96,6 @@ def _export_items(session: Session) -> Iterable[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- warehouses
-
-def _check_warehouses(session: Session, result: ParseResult) -> list[CellError]:
-    errors = []
-    for number, row in zip(result.row_numbers, result.rows):
-        try:
-            masterdata.clean_warehouse({k: v for k, v in row.items() if v is not None})
-        except ValidationFailed as failed:
-            errors.extend(result.locate(number, key, msg, row.get(key))
-                          for key, msgs in failed.field_errors.items() for msg in msgs)
-    return errors
-
 
 def _apply_warehouses(session: Session, result: ParseResult, actor: Actor) -> str:
     existing = _by_key(session, Warehouse, Warehouse.code, [r["code"].upper() for r in result.rows])
@@ -166,8 +158,8 @@ def _export_counts(session: Session) -> Iterable[dict[str, Any]]:
 
 
 IMPORTERS: dict[str, Importer] = {
-    "items": Importer(ITEMS, _check_items, _apply_items, _export_items, ("admin", "buyer"), "Items"),
-    "warehouses": Importer(WAREHOUSES, _check_warehouses, _apply_warehouses, _export_warehouses, ("admin",),
+    "items": Importer(ITEMS, _cleaned_by(masterdata.clean_item), _apply_items, _export_items, ("admin", "buyer"), "Items"),
+    "warehouses": Importer(WAREHOUSES, _cleaned_by(masterdata.clean_warehouse), _apply_warehouses, _export_warehouses, ("admin",),
                            "Warehouses"),
     "stock_counts": Importer(STOCK_COUNTS, _check_counts, _apply_counts, _export_counts, ("admin", "warehouse"),
                              "Opening stock and stock counts"),

@@ -80,16 +80,10 @@ def create_item(session: Session, data: dict, *, actor: Actor) -> Item:
 
 
 def update_item(session: Session, item: Item, data: dict, *, actor: Actor) -> Item:
-    before = audit.snapshot(item, ITEM_FIELDS)
     fields = clean_item(data, item)
     _check_unique_sku(session, fields["sku"], item.id)
-    for key, value in fields.items():
-        setattr(item, key, value)
-    session.flush()
-    old, new = audit.changed_fields(before, audit.snapshot(item, ITEM_FIELDS))
-    if new:
-        audit.record(session, actor, "item.update", "item", item.id, before=old, after=new)
-    return item
+    return audit.apply_changes(session, actor, item, fields, fields=ITEM_FIELDS, action="item.update",
+                               entity_type="item")
 
 
 def _check_unique_sku(session: Session, sku: str, item_id: int | None) -> None:
@@ -170,16 +164,10 @@ def create_warehouse(session: Session, data: dict, *, actor: Actor) -> Warehouse
 
 
 def update_warehouse(session: Session, warehouse: Warehouse, data: dict, *, actor: Actor) -> Warehouse:
-    before = audit.snapshot(warehouse, WAREHOUSE_FIELDS)
     fields = clean_warehouse(data, warehouse)
     _check_unique_code(session, fields["code"], warehouse.id)
-    for key, value in fields.items():
-        setattr(warehouse, key, value)
-    session.flush()
-    old, new = audit.changed_fields(before, audit.snapshot(warehouse, WAREHOUSE_FIELDS))
-    if new:
-        audit.record(session, actor, "warehouse.update", "warehouse", warehouse.id, before=old, after=new)
-    return warehouse
+    return audit.apply_changes(session, actor, warehouse, fields, fields=WAREHOUSE_FIELDS,
+                               action="warehouse.update", entity_type="warehouse")
 
 
 def _check_unique_code(session: Session, code: str, warehouse_id: int | None) -> None:

@@ -13,6 +13,22 @@ BALANCE_SORTS = {"sku": Item.sku, "name": Item.name, "warehouse": Warehouse.code
                  "on_hand": StockBalance.on_hand, "reserved": StockBalance.reserved}
 
 
+def _balance_filters(stmt: Select, *, q: str, warehouse_id: int | None, item_id: int | None,
+                     only_in_stock: bool) -> Select:
+    if q:
+        # Match items first (one scan of the item master), then their balances by indexed item_id.
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(StockBalance.item_id.in_(select(Item.id).where(or_(Item.sku.ilike(like),
+                                                                              Item.name.ilike(like)))))
+    if warehouse_id:
+        stmt = stmt.where(StockBalance.warehouse_id == warehouse_id)
+    if item_id:
+        stmt = stmt.where(StockBalance.item_id == item_id)
+    if only_in_stock:
+        stmt = stmt.where(StockBalance.on_hand > 0)
+    return stmt
+
+
 def balance_query(*, q: str = "", warehouse_id: int | None = None, item_id: int | None = None,
                   only_in_stock: bool = False, sort: str = "sku", descending: bool = False) -> Select:
     """Rows of (StockBalance, Item.sku, Item.name, Item.uom, Warehouse.code) for the stock list."""
@@ -20,17 +36,16 @@ def balance_query(*, q: str = "", warehouse_id: int | None = None, item_id: int 
                    StockBalance.reserved, Item.sku, Item.name, Item.uom, Warehouse.code.label("warehouse"))
             .join(Item, Item.id == StockBalance.item_id)
             .join(Warehouse, Warehouse.id == StockBalance.warehouse_id))
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Item.sku.ilike(like), Item.name.ilike(like)))
-    if warehouse_id:
-        stmt = stmt.where(StockBalance.warehouse_id == warehouse_id)
-    if item_id:
-        stmt = stmt.where(StockBalance.item_id == item_id)
-    if only_in_stock:
-        stmt = stmt.where(StockBalance.on_hand > 0)
+    stmt = _balance_filters(stmt, q=q, warehouse_id=warehouse_id, item_id=item_id, only_in_stock=only_in_stock)
     column = BALANCE_SORTS.get(sort, Item.sku)
     return stmt.order_by(column.desc() if descending else column.asc(), StockBalance.id)
+
+
+def balance_count(*, q: str = "", warehouse_id: int | None = None, item_id: int | None = None,
+                  only_in_stock: bool = False) -> Select:
+    """The number of rows balance_query gives, counted on the balances alone (its joins are 1:1)."""
+    return _balance_filters(select(func.count()).select_from(StockBalance), q=q, warehouse_id=warehouse_id,
+                            item_id=item_id, only_in_stock=only_in_stock)
 
 
 def balances_for_item(session: Session, item_id: int) -> list:

@@ -90,7 +90,6 @@ def create_supplier(session: Session, data: dict, *, actor: Actor, as_of: date) 
 
 def update_supplier(session: Session, supplier: Supplier, data: dict, *, actor: Actor, as_of: date) -> Supplier:
     """Change a profile. A new status without a date is dated `as_of`; back to active clears the reason."""
-    before = audit.snapshot(supplier, SUPPLIER_FIELDS)
     fields = clean_supplier(data, supplier)
     _check_unique_code(session, fields["code"], supplier.id)
     if fields["status"] != supplier.status:
@@ -98,13 +97,8 @@ def update_supplier(session: Session, supplier: Supplier, data: dict, *, actor: 
             fields["status_since"] = as_of
         if fields["status"] == "active" and "status_reason" not in data:
             fields["status_reason"] = ""
-    for key, value in fields.items():
-        setattr(supplier, key, value)
-    session.flush()
-    old, new = audit.changed_fields(before, audit.snapshot(supplier, SUPPLIER_FIELDS))
-    if new:
-        audit.record(session, actor, "supplier.update", "supplier", supplier.id, before=old, after=new)
-    return supplier
+    return audit.apply_changes(session, actor, supplier, fields, fields=SUPPLIER_FIELDS,
+                               action="supplier.update", entity_type="supplier")
 
 
 def _check_unique_code(session: Session, code: str, supplier_id: int | None) -> None:
