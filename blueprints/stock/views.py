@@ -96,15 +96,19 @@ def adjust():  # type: ignore[no-untyped-def]
         reason=form.reason.data, note=form.note.data or "", actor=web_actor()), _moved)
 
 
-def _lines(form: Any, field: str) -> list[tuple[int, Decimal]]:
-    """Filled lines of a multi-line form as (item id, quantity); row numbers name bad SKUs."""
+def _lines(form: Any, field: str, *, once_per_sku: bool = False) -> list[tuple[int, Decimal]]:
+    """Filled lines of a multi-line form as (item id, quantity); line numbers name bad SKUs.
+
+    A count must name each SKU once (two figures for one shelf are a mistake); a transfer may repeat.
+    """
     lines, errors, first_line = [], {}, {}
     for number, entry in enumerate(form.lines.entries, start=1):
         sku, qty = (entry.form.sku.data or "").strip(), entry.form.quantity.data
         if not sku and qty is None:
             continue
-        if sku in first_line and field != "quantity":
-            errors.setdefault("lines", []).append(f"line {number}: {sku} is counted twice (also on line {first_line[sku]})")
+        if once_per_sku and sku in first_line:
+            errors.setdefault("lines", []).append(
+                f"line {number}: {sku} is counted twice (also on line {first_line[sku]})")
             continue
         first_line.setdefault(sku, number)
         if not sku or qty is None:
@@ -138,7 +142,7 @@ def count():  # type: ignore[no-untyped-def]
     form = forms.CountForm()
     form.set_warehouses(_warehouses(), "warehouse_id")
     return _posting(form, "stock/count.html", lambda: stock_ledger.post_count(
-        db.session, warehouse_id=form.warehouse_id.data, counts=_lines(form, "counted quantity"),
+        db.session, warehouse_id=form.warehouse_id.data, counts=_lines(form, "counted quantity", once_per_sku=True),
         note=form.note.data or "", actor=web_actor()),
         lambda c: f"Count C-{c.id} posted: {c.differences_posted} difference(s).")
 

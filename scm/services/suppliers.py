@@ -160,24 +160,36 @@ def clean_contact(data: dict) -> dict:
     return out
 
 
-def add_contact(session: Session, supplier_id: int, data: dict, *, actor: Actor) -> SupplierContact:
+def _add_child(session: Session, supplier_id: int, model: Any, cleaned: dict, fields: tuple[str, ...],
+               kind: str, actor: Actor) -> Any:
+    """Add a contact or address to a supplier; the audit entry sits on the supplier."""
     supplier = get_supplier(session, supplier_id)
-    contact = SupplierContact(supplier_id=supplier.id, **clean_contact(data))
-    session.add(contact)
+    child = model(supplier_id=supplier.id, **cleaned)
+    session.add(child)
     session.flush()
-    audit.record(session, actor, "supplier_contact.create", "supplier", supplier.id,
-                 after={"contact_id": contact.id, **audit.snapshot(contact, CONTACT_FIELDS)})
-    return contact
+    audit.record(session, actor, f"supplier_{kind}.create", "supplier", supplier.id,
+                 after={f"{kind}_id": child.id, **audit.snapshot(child, fields)})
+    return child
+
+
+def _remove_child(session: Session, supplier_id: int, model: Any, child_id: int, fields: tuple[str, ...],
+                  kind: str, actor: Actor) -> None:
+    """Remove a supplier's own contact or address (another supplier's id is NotFound)."""
+    child = session.get(model, child_id)
+    if child is None or child.supplier_id != supplier_id:
+        raise NotFound(f"{kind} {child_id} does not exist")
+    before = {f"{kind}_id": child.id, **audit.snapshot(child, fields)}
+    session.delete(child)
+    session.flush()
+    audit.record(session, actor, f"supplier_{kind}.delete", "supplier", supplier_id, before=before)
+
+
+def add_contact(session: Session, supplier_id: int, data: dict, *, actor: Actor) -> SupplierContact:
+    return _add_child(session, supplier_id, SupplierContact, clean_contact(data), CONTACT_FIELDS, "contact", actor)
 
 
 def remove_contact(session: Session, supplier_id: int, contact_id: int, *, actor: Actor) -> None:
-    contact = session.get(SupplierContact, contact_id)
-    if contact is None or contact.supplier_id != supplier_id:
-        raise NotFound(f"contact {contact_id} does not exist")
-    before = {"contact_id": contact.id, **audit.snapshot(contact, CONTACT_FIELDS)}
-    session.delete(contact)
-    session.flush()
-    audit.record(session, actor, "supplier_contact.delete", "supplier", supplier_id, before=before)
+    _remove_child(session, supplier_id, SupplierContact, contact_id, CONTACT_FIELDS, "contact", actor)
 
 
 def clean_address(data: dict) -> dict:
@@ -199,23 +211,11 @@ def clean_address(data: dict) -> dict:
 
 
 def add_address(session: Session, supplier_id: int, data: dict, *, actor: Actor) -> SupplierAddress:
-    supplier = get_supplier(session, supplier_id)
-    address = SupplierAddress(supplier_id=supplier.id, **clean_address(data))
-    session.add(address)
-    session.flush()
-    audit.record(session, actor, "supplier_address.create", "supplier", supplier.id,
-                 after={"address_id": address.id, **audit.snapshot(address, ADDRESS_FIELDS)})
-    return address
+    return _add_child(session, supplier_id, SupplierAddress, clean_address(data), ADDRESS_FIELDS, "address", actor)
 
 
 def remove_address(session: Session, supplier_id: int, address_id: int, *, actor: Actor) -> None:
-    address = session.get(SupplierAddress, address_id)
-    if address is None or address.supplier_id != supplier_id:
-        raise NotFound(f"address {address_id} does not exist")
-    before = {"address_id": address.id, **audit.snapshot(address, ADDRESS_FIELDS)}
-    session.delete(address)
-    session.flush()
-    audit.record(session, actor, "supplier_address.delete", "supplier", supplier_id, before=before)
+    _remove_child(session, supplier_id, SupplierAddress, address_id, ADDRESS_FIELDS, "address", actor)
 
 
 def contacts(session: Session, supplier_id: int) -> list[SupplierContact]:
