@@ -103,3 +103,32 @@ def forecast(session: Session, item_obj: Item, warehouse_obj: Warehouse, *, week
     session.add(row)
     session.flush()
     return row
+
+
+def catalog(session: Session, supplier_obj: Supplier, item_obj: Item, *, moq: str = "0", multiple: str = "1",
+            lead: int = 7, breaks: list[dict] | None = None):  # type: ignore[no-untyped-def]
+    """A primary catalog entry (through the service) with price breaks, for purchasing tests."""
+    from scm.services import supplier_catalog
+    return supplier_catalog.create_entry(session, {
+        "supplier_id": supplier_obj.id, "item_id": item_obj.id, "role": "primary", "capacity_per_week": "100000",
+        "lead_time_days": lead, "moq": moq, "order_multiple": multiple,
+        "price_breaks": breaks if breaks is not None else [{"min_qty": "0", "unit_price": "2.00"}]}, actor=actor())
+
+
+def purchase_order(session: Session, supplier_obj: Supplier, warehouse_obj: Warehouse,
+                   lines: list[tuple[Item, object]], *, status: str = "draft", as_of=None, now=None):  # type: ignore[no-untyped-def]
+    """A purchase order through the purchasing service, taken to `status` (draft, approved or sent)."""
+    from datetime import date, datetime, timezone
+
+    from scm.services import purchasing
+    as_of = as_of or date(2026, 3, 2)
+    now = now or datetime(as_of.year, as_of.month, as_of.day, 9, tzinfo=timezone.utc)
+    order, _warnings = purchasing.create_draft(
+        session, supplier_id=supplier_obj.id, warehouse_id=warehouse_obj.id, actor=actor(), as_of=as_of,
+        lines=[(item_obj.id, Decimal(str(qty)), None) for item_obj, qty in lines])
+    if status in ("approved", "sent"):
+        purchasing.submit(session, order.id, actor=actor(), now=now)
+        purchasing.approve(session, order.id, actor=Actor.system("approver", via="cli"), now=now)
+    if status == "sent":
+        purchasing.send(session, order.id, actor=actor(), now=now)
+    return order

@@ -9,6 +9,9 @@ from scm.models.stock import (
     Transfer, TransferLine,
 )
 from scm.models.scorecards import DeliveryFact, InspectionFact, PoFact, ScorecardSettings, ScorecardSnapshot
+from scm.models.purchasing import (
+    PoSequence, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Receipt, ReceiptLine,
+)
 from scm.models.sourcing import CatalogEntry, PriceBreak
 from scm.models.suppliers import (
     Certification, ItemCertRequirement, Supplier, SupplierAddress, SupplierContact, SupplierDocument,
@@ -22,6 +25,7 @@ __all__ = [
     "ApiToken", "AuditEntry", "Base", "DemandRecord", "Forecast", "ForecastRun", "Promotion", "IdempotencyKey", "ImportBatch", "Item", "JobRun",
     "Reservation", "StockBalance", "StockCount", "StockCountLine", "StockMove", "Supplier", "Transfer",
     "CatalogEntry", "Certification", "DeliveryFact", "InspectionFact", "ItemCertRequirement", "PoFact",
-    "PriceBreak", "ScorecardSettings", "ScorecardSnapshot", "SupplierAddress", "SupplierContact", "SupplierDocument",
+    "PoSequence", "PriceBreak", "PurchaseOrder", "PurchaseOrderEvent", "PurchaseOrderLine", "Receipt",
+    "ReceiptLine", "ScorecardSettings", "ScorecardSnapshot", "SupplierAddress", "SupplierContact", "SupplierDocument",
     "TransferLine", "User", "UserSession", "Warehouse", "utcnow",
 ]
