@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+from hypothesis import settings
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
@@ -17,6 +18,12 @@ from scm.app import create_app
 from scm.extensions import db as _db
 from scm.models import Base
 from tests import factories
+
+# In CI every property-based test replays the same examples (a build must be reproducible); locally and
+# under `make fuzz` they explore new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 PG_URL = os.environ.get("SCM_TEST_DATABASE_URL", "")
 ON_POSTGRES = bool(PG_URL)

@@ -1,15 +1,171 @@
-"""The supplier portal. A supplier user sees only their own company; the id comes from the session."""
+"""The supplier portal. A supplier user sees only their own company; the id comes from the session
+(`current_user.supplier_id`), never from the URL or a form. Another supplier's order is 404."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date
+from io import BytesIO
+from typing import Any, Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from blueprints.common import roles_required
+from blueprints.common import commit, roles_required, show_domain_error, web_actor
+from blueprints.portal import forms
+from scm.extensions import db
+from scm.models import PurchaseOrder, utcnow
+from scm.services import portal
+from scm.services.errors import DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+
+def _sid() -> int:
+    """The supplier of the logged-in user (a supplier user without a company sees nothing)."""
+    if current_user.supplier_id is None:
+        abort(403)
+    return int(current_user.supplier_id)
+
+
+def _order(po_id: int) -> PurchaseOrder:
+    try:
+        return portal.get_order(db.session, _sid(), po_id)
+    except NotFound:
+        abort(404)
+
+
+def _line_inputs(order: PurchaseOrder, prefix: str) -> dict[int, str]:
+    """Non-blank `<prefix>-<line id>` inputs, for this order's lines only (anything else is ignored)."""
+    values = {line.id: (request.form.get(f"{prefix}-{line.id}") or "").strip() for line in order.lines}
+    return {line_id: value for line_id, value in values.items() if value}
+
+
+def _dates(order: PurchaseOrder) -> dict[int, date]:
+    days, errors = {}, {}
+    for line_id, raw in _line_inputs(order, "date").items():
+        try:
+            days[line_id] = date.fromisoformat(raw)
+        except ValueError:
+            errors[f"lines[{line_id}]"] = [f"'{raw}' is not a date (YYYY-MM-DD)"]
+    if errors:
+        raise ValidationFailed(errors)
+    return days
+
+
+def _act(form: Any, work: Callable[[], Any], message: str, done: str, render: Callable[[dict], Any]):  # type: ignore
+    """Validate, run the service and commit; on an error re-render with 422 and the line errors."""
+    line_errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        try:
+            commit(work)
+            flash(message, "success")
+            return redirect(done)
+        except NotFound:
+            abort(404)
+        except DomainError as error:
+            if isinstance(error, ValidationFailed):
+                line_errors = {k: v for k, v in error.field_errors.items() if k.startswith("lines")}
+            show_domain_error(error, form)
+    return render(line_errors), (422 if request.method == "POST" else 200)
 
 
 @bp.route("/")
 @roles_required("supplier")
 def home():  # type: ignore[no-untyped-def]
-    return render_template("portal/home.html", supplier=current_user.supplier)
+    open_orders = portal.list_orders(db.session, _sid(), "open") if current_user.supplier_id else []
+    return render_template("portal/home.html", supplier=current_user.supplier, open_orders=open_orders)
+
+
+@bp.route("/orders")
+@roles_required("supplier")
+def orders():  # type: ignore[no-untyped-def]
+    status = request.args.get("status", "") or None
+    return render_template("portal/orders.html", orders=portal.list_orders(db.session, _sid(), status),
+                           status=status or "")
+
+
+@bp.route("/orders/<int:po_id>")
+@roles_required("supplier")
+def order_detail(po_id: int):  # type: ignore[no-untyped-def]
+    order = _order(po_id)
+    return render_template("portal/order.html", order=order, reject_form=forms.RejectForm(),
+                           notices=portal.list_notices(db.session, _sid(), order.id),
+                           noticed=portal.noticed_qty(db.session, order.id))
+
+
+@bp.route("/orders/<int:po_id>/confirm", methods=["GET", "POST"])
+@roles_required("supplier")
+def confirm(po_id: int):  # type: ignore[no-untyped-def]
+    order, form = _order(po_id), forms.ConfirmForm()
+
+    def work() -> Any:
+        days, qtys = _dates(order), _line_inputs(order, "qty")
+        lines = {line.id: (qtys.get(line.id, line.qty_ordered), days.get(line.id))
+                 for line in order.lines if line.id in qtys or line.id in days}
+        return portal.confirm(db.session, _sid(), order.id, actor=web_actor(), now=utcnow(), lines=lines or None,
+                              note=form.note.data or "")
+    return _act(form, work, f"{order.number} confirmed.", url_for(".order_detail", po_id=order.id),
+                lambda errors: render_template("portal/confirm.html", order=order, form=form, errors=errors))
+
+
+@bp.route("/orders/<int:po_id>/reject", methods=["POST"])
+@roles_required("supplier")
+def reject(po_id: int):  # type: ignore[no-untyped-def]
+    order, form = _order(po_id), forms.RejectForm()
+    return _act(form, lambda: portal.reject(db.session, _sid(), order.id, actor=web_actor(), now=utcnow(),
+                                            reason=form.reason.data or ""),
+                f"{order.number} rejected.", url_for(".order_detail", po_id=order.id),
+                lambda _errors: render_template("portal/order.html", order=order, reject_form=form,
+                                                notices=portal.list_notices(db.session, _sid(), order.id),
+                                                noticed=portal.noticed_qty(db.session, order.id)))
+
+
+@bp.route("/orders/<int:po_id>/notices/new", methods=["GET", "POST"])
+@roles_required("supplier")
+def notice_new(po_id: int):  # type: ignore[no-untyped-def]
+    order, form = _order(po_id), forms.NoticeForm()
+    header = {name: getattr(form, name).data for name in ("carrier", "tracking_number", "ship_date", "expected_arrival")}
+    return _act(form, lambda: portal.create_notice(db.session, _sid(), order.id, actor=web_actor(), now=utcnow(),
+                                                   data=header, lines=_line_inputs(order, "qty")),
+                "Shipping notice sent.", url_for(".order_detail", po_id=order.id),
+                lambda errors: render_template("portal/notice_form.html", order=order, form=form, errors=errors,
+                                               room=portal.notice_room(db.session, order)))
+
+
+@bp.route("/certificates", methods=["GET", "POST"])
+@roles_required("supplier")
+def certificates():  # type: ignore[no-untyped-def]
+    form = forms.CertificateForm()
+    upload = form.file.data if form.file.data and getattr(form.file.data, "filename", "") else None
+    data = {name: getattr(form, name).data for name in ("cert_type", "number", "issued_on", "expires_on")}
+    return _act(form, lambda: portal.add_certificate(
+        db.session, _sid(), data, actor=web_actor(), file=upload.read() if upload else None,
+        filename=upload.filename if upload else ""), "Certificate added.", url_for(".certificates"),
+        lambda _errors: render_template("portal/certificates.html", form=form,
+                                        certificates=portal.list_certificates(db.session, _sid())))
+
+
+@bp.route("/documents/<int:document_id>")
+@roles_required("supplier")
+def download_document(document_id: int):  # type: ignore[no-untyped-def]
+    """One of the supplier's own documents, always as an attachment (never rendered inline)."""
+    try:
+        document = portal.get_document(db.session, _sid(), document_id)
+    except NotFound:
+        abort(404)
+    response = send_file(BytesIO(document.content), mimetype=document.content_type, as_attachment=True,
+                         download_name=document.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/scorecard")
+@roles_required("supplier")
+def scorecard():  # type: ignore[no-untyped-def]
+    return render_template("portal/scorecard.html", snapshots=portal.my_scorecard(db.session, _sid()))
+
+
+@bp.route("/forecast")
+@roles_required("supplier")
+def forecast():  # type: ignore[no-untyped-def]
+    return render_template("portal/forecast.html", forecasts=portal.my_forecast(db.session, _sid()))

@@ -257,3 +257,6 @@ def export(session: Session, entity: str) -> bytes:
 from scm.services import supplier_sheets as _supplier_sheets  # noqa: E402
 
 IMPORTERS.update({name: Importer(*parts) for name, parts in _supplier_sheets.SHEETS.items()})
+from scm.services import purchasing_sheets as _purchasing_sheets  # noqa: E402  (PO lists and lines, export only)
+
+IMPORTERS.update({name: Importer(*parts) for name, parts in _purchasing_sheets.SHEETS.items()})

@@ -369,13 +369,16 @@ def assert_refused_cleanly(data: bytes, filename: str) -> None:
         assert result.rows or result.errors
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: `make test` replays the same examples every run. The reader guards against the native
+# crashes python-calamine is known to have on hostile XML, but a rare one may remain; random hunting
+# for it belongs to `make fuzz`, not to a build that must be reproducible.
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(random_upload())
 def test_random_bytes_never_crash_the_reader(upload: tuple[bytes, str]) -> None:
     assert_refused_cleanly(*upload)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(mangled_workbook())
 def test_workbooks_with_mangled_xml_never_crash_the_reader(upload: tuple[bytes, str]) -> None:
     assert_refused_cleanly(*upload)

@@ -1,0 +1,84 @@
+"""Warehouse receiving against purchase orders: the list of orders expected, and the receiving form
+(one row per open line: received, accepted, rejected, reason), posted as one receiving.receive call."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from blueprints.common import STOCK_WRITERS, commit, paginate, roles_required, show_domain_error, web_actor
+from blueprints.purchasing import forms
+from blueprints.purchasing.views import _view_model, bp
+from scm.extensions import db
+from scm.models import PurchaseOrder, utcnow
+from scm.services import masterdata, po_queries, purchasing, receiving
+from scm.services.errors import DomainError, NotFound, ValidationFailed
+
+
+@bp.route("/receiving")
+@roles_required(*STOCK_WRITERS)
+def receiving_index():  # type: ignore[no-untyped-def]
+    page = paginate(po_queries.order_query(today=utcnow().date(), statuses=receiving.RECEIVABLE,
+                                           warehouse_id=request.args.get("warehouse", type=int)))
+    return render_template("purchasing/receiving.html", page=page,
+                           warehouses=masterdata.list_warehouses(db.session, active_only=True))
+
+
+def _open_lines(order: PurchaseOrder) -> list:
+    """Lines that may still receive something within the tolerance."""
+    return [line for line in order.lines
+            if line.qty_received < receiving.receive_limit(line, receiving.DEFAULT_TOLERANCE)]
+
+
+def _posted_lines(order: PurchaseOrder) -> list[tuple]:
+    """(line_id, received, accepted, rejected, reason) from the form; an empty accepted box means
+    "everything not rejected" (the usual case on a phone)."""
+    rows = []
+    for line in _open_lines(order):
+        received, accepted, rejected, reason = (request.form.get(f"{name}-{line.id}", "").strip()
+                                                for name in ("received", "accepted", "rejected", "reason"))
+        if not (received or accepted or rejected):
+            continue
+        if received and not accepted:
+            try:
+                accepted = str(Decimal(received) - Decimal(rejected or "0"))
+            except InvalidOperation:
+                accepted = "0"
+        rows.append((line.id, received, accepted, rejected, reason))
+    return rows
+
+
+def _line_messages(error: DomainError) -> dict[int, list[str]]:
+    if not isinstance(error, ValidationFailed):
+        return {}
+    found: dict[int, list[str]] = {}
+    for key, texts in error.field_errors.items():
+        match = re.fullmatch(r"lines\[(\d+)\]", key)
+        if match:
+            found.setdefault(int(match.group(1)), []).extend(texts)
+    return found
+
+
+@bp.route("/receiving/orders/<int:po_id>", methods=["GET", "POST"])
+@roles_required(*STOCK_WRITERS)
+def receive(po_id: int):  # type: ignore[no-untyped-def]
+    try:
+        order = purchasing.get_order(db.session, po_id)
+    except NotFound:
+        abort(404)
+    form, line_errors = forms.ReceiveForm(), {}
+    if form.validate_on_submit():
+        try:
+            receipt = commit(lambda: receiving.receive(db.session, po_id, lines=_posted_lines(order),
+                                                       actor=web_actor(), now=utcnow(), note=form.note.data or ""))
+            flash(f"Receipt {receipt.id} posted for {order.number}.", "success")
+            return redirect(url_for(".detail", po_id=po_id))
+        except DomainError as error:
+            line_errors = _line_messages(error)
+            if not line_errors:
+                show_domain_error(error, form)
+    model = _view_model(order)
+    return render_template("purchasing/receive.html", **model, form=form, open_lines=_open_lines(order),
+                           line_errors=line_errors, receivable=order.status in receiving.RECEIVABLE,
+                           values=request.form), (422 if request.method == "POST" else 200)

@@ -1,0 +1,48 @@
+"""Access-matrix rows of the purchasing area (purchase orders and warehouse receiving, HTML).
+
+Merged into tests/web/test_access_matrix.py's POLICY (same Rule format). Staff read orders, admin
+and buyer draft and move them, admin and warehouse receive; supplier users get 403 (their portal
+shows their own orders).
+"""
+from __future__ import annotations
+
+from tests.web.test_access_matrix import CATALOG_WRITERS, STAFF, STOCK_WRITERS, Rule, Samples, _u
+
+
+def po_id(s: Samples) -> int:
+    """A sent order (receivable; every button has something to try) of its own supplier and item."""
+    from scm.models import Warehouse
+    from tests import factories as f
+
+    def make() -> int:
+        supplier = f.supplier(s.session, "MATRIX-PO")
+        item = f.item(s.session, "MATRIX-PO-ITEM")
+        f.catalog(s.session, supplier, item)
+        warehouse = s.session.get(Warehouse, s.warehouse_id)
+        return f.purchase_order(s.session, supplier, warehouse, [(item, 10)], status="sent").id
+    return s._once("purchase_order", make)
+
+
+PO = "/purchasing/orders/999999"
+
+
+def _post(action: str) -> Rule:
+    return Rule(lambda s: f"/purchasing/orders/{po_id(s)}/{action}", CATALOG_WRITERS, ("POST",),
+                missing=_u(f"{PO}/{action}"))
+
+
+POLICY: dict[str, Rule] = {
+    "purchasing.orders": Rule(_u("/purchasing/orders"), STAFF),
+    "purchasing.new": Rule(_u("/purchasing/orders/new"), CATALOG_WRITERS, ("GET", "POST")),
+    "purchasing.detail": Rule(lambda s: f"/purchasing/orders/{po_id(s)}", STAFF, missing=_u(PO)),
+    "purchasing.print_order": Rule(lambda s: f"/purchasing/orders/{po_id(s)}/print", STAFF, missing=_u(f"{PO}/print")),
+    "purchasing.submit": _post("submit"),
+    "purchasing.approve": _post("approve"),
+    "purchasing.send": _post("send"),
+    "purchasing.in_transit": _post("in-transit"),
+    "purchasing.close": _post("close"),
+    "purchasing.cancel": _post("cancel"),
+    "purchasing.receiving_index": Rule(_u("/receiving"), STOCK_WRITERS),
+    "purchasing.receive": Rule(lambda s: f"/receiving/orders/{po_id(s)}", STOCK_WRITERS, ("GET", "POST"),
+                               missing=_u("/receiving/orders/999999")),
+}
