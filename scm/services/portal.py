@@ -136,9 +136,9 @@ def _clean_lines(order: PurchaseOrder, room: dict[int, Decimal], lines: dict[int
         if line_id not in room:
             errors[key] = [f"line {line_id} is not on {order.number}"]
             continue
-        qty = purchasing._quantity(raw if raw not in (None, "") else "0", key, errors, allow_zero=True)
+        qty = purchasing.parse_quantity(raw if raw not in (None, "") else "0", key, errors, allow_zero=True)
         if qty > room[line_id]:
-            errors.setdefault(key, []).append(f"at most {purchasing._fmt(room[line_id])} can still be shipped")
+            errors.setdefault(key, []).append(f"at most {purchasing.format_quantity(room[line_id])} can still be shipped")
         elif qty > 0:
             chosen[line_id] = qty
     if not errors and not chosen:

@@ -141,7 +141,7 @@ def next_number(session: Session, series: str = "PO") -> str:
 
 # ---------------------------------------------------------------- drafting
 
-def _quantity(value: Any, key: str, errors: dict, *, allow_zero: bool = False, places: Decimal = QTY) -> Decimal:
+def parse_quantity(value: Any, key: str, errors: dict, *, allow_zero: bool = False, places: Decimal = QTY) -> Decimal:
     """A non-negative Decimal with at most `places` decimals (3 for quantities, 4 for money)."""
     try:
         qty = Decimal(str(value))
@@ -158,23 +158,23 @@ def _quantity(value: Any, key: str, errors: dict, *, allow_zero: bool = False, p
     return qty.quantize(places)
 
 
-def _fmt(value: Decimal) -> str:
+def format_quantity(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
 def check_terms(sku: str, qty: Decimal, moq: Decimal, multiple: Decimal) -> str | None:
     """Why `qty` breaks the catalog's MOQ or order multiple (None when it does not)."""
     if qty < moq:
-        return f"{sku}: {_fmt(qty)} is below the minimum order quantity of {_fmt(moq)}"
+        return f"{sku}: {format_quantity(qty)} is below the minimum order quantity of {format_quantity(moq)}"
     if multiple > 0 and (qty / multiple) != (qty / multiple).to_integral_value():
         lower = (qty // multiple) * multiple
-        upper = _fmt(lower + multiple)
-        options = f"{_fmt(lower)} or {upper}" if lower >= max(moq, multiple) else upper
-        return f"{sku}: {_fmt(qty)} is not a multiple of {_fmt(multiple)} (order {options})"
+        upper = format_quantity(lower + multiple)
+        options = f"{format_quantity(lower)} or {upper}" if lower >= max(moq, multiple) else upper
+        return f"{sku}: {format_quantity(qty)} is not a multiple of {format_quantity(multiple)} (order {options})"
     return None
 
 
-def _draft_line(session: Session, supplier: Supplier, raw: Sequence[Any], index: int, currency: str,
+def draft_line(session: Session, supplier: Supplier, raw: Sequence[Any], index: int, currency: str,
                 as_of: date, errors: dict) -> PurchaseOrderLine | None:
     """One validated line: catalog terms checked, price from the break for the quantity."""
     key = f"lines[{index}]"
@@ -185,7 +185,7 @@ def _draft_line(session: Session, supplier: Supplier, raw: Sequence[Any], index:
     if item is None:
         errors.setdefault(key, []).append(f"item {raw[0]} does not exist")
         return None
-    qty = _quantity(raw[1], key, errors)
+    qty = parse_quantity(raw[1], key, errors)
     entry = session.scalar(select(CatalogEntry).where(CatalogEntry.supplier_id == supplier.id,
                                                       CatalogEntry.item_id == item.id, CatalogEntry.active.is_(True)))
     if entry is None:
@@ -202,10 +202,10 @@ def _draft_line(session: Session, supplier: Supplier, raw: Sequence[Any], index:
         tier = price_for(tiers, qty, as_of)
         if tier is None:
             errors.setdefault(key, []).append(f"{item.sku}: no {currency} price break of {supplier.code} "
-                                              f"for {_fmt(qty)} on {as_of.isoformat()}")
+                                              f"for {format_quantity(qty)} on {as_of.isoformat()}")
             return None
         price = tier.unit_price
-    price = _quantity(price, key, errors, allow_zero=True, places=MONEY)
+    price = parse_quantity(price, key, errors, allow_zero=True, places=MONEY)
     promised = raw[2]
     if promised is not None and (not isinstance(promised, date) or promised < as_of):
         errors.setdefault(key, []).append(f"{item.sku}: the promised date must be a date on or after the order")
@@ -247,7 +247,7 @@ def create_draft(session: Session, *, supplier_id: int, warehouse_id: int, lines
     if blockers:
         raise Conflict(f"{supplier.code} cannot take this order: " + "; ".join(blockers), blockers=blockers)
     errors: dict[str, list[str]] = {}
-    built = [_draft_line(session, supplier, raw, i, currency, as_of, errors) for i, raw in enumerate(lines)]
+    built = [draft_line(session, supplier, raw, i, currency, as_of, errors) for i, raw in enumerate(lines)]
     if errors:
         raise ValidationFailed(errors)
     order = PurchaseOrder(number=next_number(session), supplier_id=supplier.id, warehouse_id=warehouse_id,
@@ -352,10 +352,10 @@ def confirm(session: Session, po_id: int, *, actor: Actor, now: datetime,
     answers = []
     for line in order.lines:
         qty, day = given.get(line.id, (line.qty_ordered, None))
-        qty = _quantity(qty, f"lines[{line.id}]", errors, allow_zero=True)
+        qty = parse_quantity(qty, f"lines[{line.id}]", errors, allow_zero=True)
         problems = errors.setdefault(f"lines[{line.id}]", [])
         if qty > line.qty_ordered:
-            problems.append(f"cannot confirm more than the {_fmt(line.qty_ordered)} ordered")
+            problems.append(f"cannot confirm more than the {format_quantity(line.qty_ordered)} ordered")
         if day is not None and (not isinstance(day, date) or day < order.ordered_on):
             problems.append("the confirmed date must be on or after the order date")
         answers.append((line, qty, day or line.promised_date))

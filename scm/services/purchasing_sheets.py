@@ -165,7 +165,7 @@ def _check_rows(session: Session, order: PurchaseOrder, result: ParseResult) -> 
             errors.append(result.locate(number, "sku", blocker, row["sku"]))
         found: dict[str, list[str]] = {}
         raw = (ids[row["sku"]], row["quantity"], row["promised_date"], row["unit_price"])
-        line = purchasing._draft_line(session, supplier, raw, index, order.currency, order.ordered_on, found)
+        line = purchasing.draft_line(session, supplier, raw, index, order.currency, order.ordered_on, found)
         for message in found.get(f"lines[{index}]", []):
             column = _column_for(message)
             errors.append(result.locate(number, column, message, row.get(column)))
