@@ -11,9 +11,10 @@ from flask_login import current_user
 
 from blueprints.common import commit, roles_required, show_domain_error, web_actor
 from blueprints.portal import forms
+from blueprints.spreadsheets.views import XLSX
 from scm.extensions import db
 from scm.models import PurchaseOrder, utcnow
-from scm.services import portal
+from scm.services import portal, purchasing_sheets
 from scm.services.errors import DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -31,6 +32,11 @@ def _order(po_id: int) -> PurchaseOrder:
         return portal.get_order(db.session, _sid(), po_id)
     except NotFound:
         abort(404)
+
+
+def _order_page(template: str, order: PurchaseOrder, **context: Any) -> str:
+    """A page about one order, with our SKU, name and the supplier's own part number per line."""
+    return render_template(template, order=order, items=portal.line_items(db.session, _sid(), order), **context)
 
 
 def _line_inputs(order: PurchaseOrder, prefix: str) -> dict[int, str]:
@@ -83,13 +89,25 @@ def orders():  # type: ignore[no-untyped-def]
                            status=status or "")
 
 
+@bp.route("/orders.xlsx")
+@roles_required("supplier")
+def orders_workbook():  # type: ignore[no-untyped-def]
+    """The supplier's open orders, one row per line, as a workbook (the same one the portal API gives)."""
+    data = purchasing_sheets.open_orders_workbook(db.session, _sid())
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name=f"open-orders-{utcnow():%Y%m%d}.xlsx", max_age=0)
+
+
 @bp.route("/orders/<int:po_id>")
 @roles_required("supplier")
 def order_detail(po_id: int):  # type: ignore[no-untyped-def]
-    order = _order(po_id)
-    return render_template("portal/order.html", order=order, reject_form=forms.RejectForm(),
-                           notices=portal.list_notices(db.session, _sid(), order.id),
-                           noticed=portal.noticed_qty(db.session, order.id))
+    return _detail_page(_order(po_id), forms.RejectForm())
+
+
+def _detail_page(order: PurchaseOrder, reject_form: Any) -> str:
+    return _order_page("portal/order.html", order, reject_form=reject_form,
+                       notices=portal.list_notices(db.session, _sid(), order.id),
+                       noticed=portal.noticed_qty(db.session, order.id))
 
 
 @bp.route("/orders/<int:po_id>/confirm", methods=["GET", "POST"])
@@ -104,7 +122,7 @@ def confirm(po_id: int):  # type: ignore[no-untyped-def]
         return portal.confirm(db.session, _sid(), order.id, actor=web_actor(), now=utcnow(), lines=lines or None,
                               note=form.note.data or "")
     return _act(form, work, f"{order.number} confirmed.", url_for(".order_detail", po_id=order.id),
-                lambda errors: render_template("portal/confirm.html", order=order, form=form, errors=errors))
+                lambda errors: _order_page("portal/confirm.html", order, form=form, errors=errors))
 
 
 @bp.route("/orders/<int:po_id>/reject", methods=["POST"])
@@ -114,9 +132,7 @@ def reject(po_id: int):  # type: ignore[no-untyped-def]
     return _act(form, lambda: portal.reject(db.session, _sid(), order.id, actor=web_actor(), now=utcnow(),
                                             reason=form.reason.data or ""),
                 f"{order.number} rejected.", url_for(".order_detail", po_id=order.id),
-                lambda _errors: render_template("portal/order.html", order=order, reject_form=form,
-                                                notices=portal.list_notices(db.session, _sid(), order.id),
-                                                noticed=portal.noticed_qty(db.session, order.id)))
+                lambda _errors: _detail_page(order, form))
 
 
 @bp.route("/orders/<int:po_id>/notices/new", methods=["GET", "POST"])
@@ -127,8 +143,8 @@ def notice_new(po_id: int):  # type: ignore[no-untyped-def]
     return _act(form, lambda: portal.create_notice(db.session, _sid(), order.id, actor=web_actor(), now=utcnow(),
                                                    data=header, lines=_line_inputs(order, "qty")),
                 "Shipping notice sent.", url_for(".order_detail", po_id=order.id),
-                lambda errors: render_template("portal/notice_form.html", order=order, form=form, errors=errors,
-                                               room=portal.notice_room(db.session, order)))
+                lambda errors: _order_page("portal/notice_form.html", order, form=form, errors=errors,
+                                           room=portal.notice_room(db.session, order)))
 
 
 @bp.route("/certificates", methods=["GET", "POST"])

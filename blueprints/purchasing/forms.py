@@ -32,6 +32,11 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
 
+class ReturnForm(FlaskForm):
+    qty = PlainDecimalField("Quantity to return", places=None, validators=[NumberRange(min=0)])
+    note = StringField("Note (RMA, carrier)", validators=[Length(max=500)])
+
+
 class ReceiveForm(FlaskForm):
     """The CSRF token and a note; the per-line quantities are read by line id (received-<id>, ...)."""
 

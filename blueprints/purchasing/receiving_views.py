@@ -82,3 +82,23 @@ def receive(po_id: int):  # type: ignore[no-untyped-def]
     return render_template("purchasing/receive.html", **model, form=form, open_lines=_open_lines(order),
                            line_errors=line_errors, receivable=order.status in receiving.RECEIVABLE,
                            values=request.form), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/receiving/receipt-lines/<int:line_id>/return", methods=["POST"])
+@roles_required("admin", "warehouse", "buyer")
+def return_rejected(line_id: int):  # type: ignore[no-untyped-def]
+    """Send rejected goods back to the supplier (from the order page's receipts table)."""
+    po_id = receiving.order_of_receipt_line(db.session, line_id)
+    if po_id is None:
+        abort(404)
+    form = forms.ReturnForm()
+    if form.validate_on_submit():
+        try:
+            commit(lambda: receiving.return_rejected(db.session, line_id, qty=form.qty.data, actor=web_actor(),
+                                                     now=utcnow(), note=form.note.data or ""))
+            flash("Return recorded; the supplier's order history shows it.", "success")
+        except DomainError as error:
+            show_domain_error(error)
+    else:
+        flash("Enter the quantity to return.", "error")
+    return redirect(url_for(".detail", po_id=po_id, _anchor="receipts-title"))

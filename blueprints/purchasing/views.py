@@ -13,10 +13,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from blueprints.common import CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, \
     web_actor
 from blueprints.purchasing import forms
+from blueprints.spreadsheets.forms import UploadForm
 from scm.extensions import db
 from scm.models import PurchaseOrder, Supplier, Warehouse, utcnow
 from scm.models.purchasing import PO_STATUSES
-from scm.services import masterdata, mailer, po_queries, purchasing, receiving
+from scm.services import masterdata, mailer, po_queries, purchase_queries, purchasing, receiving
 from scm.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("purchasing", __name__)
@@ -117,7 +118,8 @@ def _view_model(order: PurchaseOrder) -> dict[str, Any]:
             "supplier": db.session.get(Supplier, order.supplier_id),
             "warehouse": db.session.get(Warehouse, order.warehouse_id),
             "events": purchasing.history(db.session, order.id),
-            "receipts": receiving.receipts_of(db.session, order.id)}
+            "receipts": receiving.receipts_of(db.session, order.id),
+            "notices": purchase_queries.notices_of(db.session, order.id)}
 
 
 def _allowed_actions(order: PurchaseOrder, received: bool) -> list[str]:
@@ -132,10 +134,17 @@ def _allowed_actions(order: PurchaseOrder, received: bool) -> list[str]:
 @bp.route("/purchasing/orders/<int:po_id>")
 @roles_required(*STAFF)
 def detail(po_id: int):  # type: ignore[no-untyped-def]
-    model = _view_model(_order(po_id))
-    received = any(line.qty_received > 0 for line in model["order"].lines)
+    return detail_page(_order(po_id))
+
+
+def detail_page(order: PurchaseOrder, *, import_form: Any = None, import_error: Any = None) -> str:
+    """The order page; the lines-import view renders it again with the rejected file's report."""
+    model = _view_model(order)
+    received = any(line.qty_received > 0 for line in order.lines)
     return render_template("purchasing/detail.html", **model, action_form=forms.ActionForm(),
-                           cancel_form=forms.ReasonForm(), actions=_allowed_actions(model["order"], received))
+                           cancel_form=forms.ReasonForm(), return_form=forms.ReturnForm(),
+                           import_form=import_form or UploadForm(), import_error=import_error,
+                           actions=_allowed_actions(order, received))
 
 
 @bp.route("/purchasing/orders/<int:po_id>/print")
@@ -215,4 +224,4 @@ def cancel(po_id: int):  # type: ignore[no-untyped-def]
                                                  reason=form.reason.data or ""), "Cancelled.")
 
 
-from blueprints.purchasing import receiving_views  # noqa: E402,F401  (routes register on bp)
+from blueprints.purchasing import line_import_views, receiving_views  # noqa: E402,F401  (routes register on bp)

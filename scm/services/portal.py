@@ -90,6 +90,24 @@ def reject(session: Session, supplier_id: int, po_id: int, *, actor: Actor, now:
 
 # ---------------------------------------------------------------- advance shipping notices
 
+@dataclass(frozen=True)
+class LineItem:
+    """How a supplier recognises an order line: our SKU and name, and its own part number if known."""
+
+    sku: str
+    name: str
+    supplier_sku: str
+
+
+def line_items(session: Session, supplier_id: int, order: PurchaseOrder) -> dict[int, LineItem]:
+    """item id -> LineItem for the lines of one of this supplier's orders (one query)."""
+    ids = sorted({line.item_id for line in order.lines})
+    rows = session.execute(
+        select(Item.id, Item.sku, Item.name, CatalogEntry.supplier_sku).where(Item.id.in_(ids))
+        .outerjoin(CatalogEntry, (CatalogEntry.item_id == Item.id) & (CatalogEntry.supplier_id == supplier_id)))
+    return {item_id: LineItem(sku, name, theirs or "") for item_id, sku, name, theirs in rows}
+
+
 def noticed_qty(session: Session, po_id: int) -> dict[int, Decimal]:
     """PO line id -> the quantity already announced by shipping notices."""
     rows = session.execute(select(ShippingNoticeLine.po_line_id, func.sum(ShippingNoticeLine.qty))

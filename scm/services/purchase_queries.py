@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from scm.models import Item, PurchaseOrder, Supplier, Warehouse
+from scm.models import Item, PurchaseOrder, ShippingNotice, Supplier, Warehouse
 from scm.models.purchasing import PO_STATUSES
 from scm.services.errors import NotFound, ValidationFailed
 
@@ -64,3 +64,8 @@ def codes_of(session: Session, order: PurchaseOrder) -> tuple[str, str]:
     supplier = session.get(Supplier, order.supplier_id)
     warehouse = session.get(Warehouse, order.warehouse_id)
     return (supplier.code if supplier else "", warehouse.code if warehouse else "")
+
+
+def notices_of(session: Session, po_id: int) -> list[ShippingNotice]:
+    """Every advance shipping notice of one order, oldest first (staff view; the portal filters by supplier)."""
+    return list(session.scalars(select(ShippingNotice).where(ShippingNotice.po_id == po_id).order_by(ShippingNotice.id)))

@@ -201,6 +201,12 @@ def receipts_of(session: Session, po_id: int) -> list[Receipt]:
     return list(session.scalars(select(Receipt).where(Receipt.po_id == po_id).order_by(Receipt.id)))
 
 
+def order_of_receipt_line(session: Session, receipt_line_id: int) -> int | None:
+    """The purchase order a receipt line belongs to (None when the line does not exist)."""
+    return session.scalar(select(Receipt.po_id).join(ReceiptLine, ReceiptLine.receipt_id == Receipt.id)
+                          .where(ReceiptLine.id == receipt_line_id))
+
+
 def return_rejected(session: Session, receipt_line_id: int, *, qty: Any, actor: Actor, now: datetime,
                     note: str = "") -> ReceiptLine:
     """Send rejected quantity of a receipt line back to the supplier (at most what was rejected, over

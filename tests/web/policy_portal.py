@@ -42,6 +42,7 @@ def document_id(s: Samples) -> int:
 PO = "/portal/orders/999999"
 POLICY: dict[str, Rule] = {
     "portal.orders": Rule(_u("/portal/orders"), SUPPLIER),
+    "portal.orders_workbook": Rule(_u("/portal/orders.xlsx"), SUPPLIER),
     "portal.order_detail": Rule(lambda s: f"/portal/orders/{po_id(s)}", SUPPLIER, missing=_u(PO)),
     "portal.confirm": Rule(lambda s: f"/portal/orders/{po_id(s)}/confirm", SUPPLIER, ("GET", "POST"),
                            missing=_u(f"{PO}/confirm")),

@@ -6,7 +6,12 @@ shows their own orders).
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from tests.web.test_access_matrix import CATALOG_WRITERS, STAFF, STOCK_WRITERS, Rule, Samples, _u
+
+
+_NOW = datetime(2026, 3, 10, 9, tzinfo=timezone.utc)
 
 
 def po_id(s: Samples) -> int:
@@ -21,6 +26,21 @@ def po_id(s: Samples) -> int:
         warehouse = s.session.get(Warehouse, s.warehouse_id)
         return f.purchase_order(s.session, supplier, warehouse, [(item, 10)], status="sent").id
     return s._once("purchase_order", make)
+
+
+def receipt_line_id(s: Samples) -> int:
+    """A receipt line of the sample order with rejected goods still to return."""
+    from scm.services import receiving
+    from scm.services.actors import Actor
+
+    def make() -> int:
+        order_id = po_id(s)
+        from scm.models import PurchaseOrder
+        line = s.session.get(PurchaseOrder, order_id).lines[0]
+        receipt = receiving.receive(s.session, order_id, lines=[(line.id, "4", "2", "2", "dented")],
+                                    actor=Actor.system("matrix", via="cli"), now=_NOW)
+        return receipt.lines[0].id
+    return s._once("receipt_line", make)
 
 
 PO = "/purchasing/orders/999999"
@@ -42,6 +62,12 @@ POLICY: dict[str, Rule] = {
     "purchasing.in_transit": _post("in-transit"),
     "purchasing.close": _post("close"),
     "purchasing.cancel": _post("cancel"),
+    "purchasing.lines_template": Rule(lambda s: f"/purchasing/orders/{po_id(s)}/lines/template.xlsx", CATALOG_WRITERS,
+                                      missing=_u(f"{PO}/lines/template.xlsx")),
+    "purchasing.import_lines": _post("lines/import"),
+    "purchasing.return_rejected": Rule(lambda s: f"/receiving/receipt-lines/{receipt_line_id(s)}/return",
+                                       STOCK_WRITERS | CATALOG_WRITERS, ("POST",),
+                                       missing=_u("/receiving/receipt-lines/999999/return")),
     "purchasing.receiving_index": Rule(_u("/receiving"), STOCK_WRITERS),
     "purchasing.receive": Rule(lambda s: f"/receiving/orders/{po_id(s)}", STOCK_WRITERS, ("GET", "POST"),
                                missing=_u("/receiving/orders/999999")),

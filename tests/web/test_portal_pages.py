@@ -174,3 +174,28 @@ def test_staff_cannot_use_portal_pages(client, session, pair, login_as):
     assert client.get(f"/portal/orders/{a.sent.id}").status_code == 403
     assert client.post(f"/portal/orders/{a.sent.id}/confirm").status_code == 403
     assert snapshot(session, a.sent.id)[0] == "sent"
+
+
+def test_lines_show_our_sku_and_the_suppliers_own_reference(client, session, as_alpha):
+    a, _b = as_alpha
+    from scm.models import CatalogEntry
+    entry = session.scalar(select(CatalogEntry).where(CatalogEntry.supplier_id == a.supplier.id,
+                                                      CatalogEntry.item_id == a.item.id))
+    entry.supplier_sku = "AL-77-X"
+    session.commit()
+    for url in (f"/portal/orders/{a.sent.id}", f"/portal/orders/{a.sent.id}/confirm"):
+        body = client.get(url).get_data(as_text=True)
+        assert f"<code>{a.item.sku}</code>" in body and "your ref AL-77-X" in body, url
+
+
+def test_open_orders_workbook_holds_only_own_sent_orders(client, session, as_alpha):
+    import io
+
+    from openpyxl import load_workbook
+    a, b = as_alpha
+    response = client.get("/portal/orders.xlsx")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    numbers = {row[0] for row in list(sheet.iter_rows(values_only=True))[1:]}
+    assert numbers == {a.sent.number}
+    assert b.sent.number not in numbers and a.draft.number not in numbers
