@@ -27,8 +27,8 @@ def _query(*names: str) -> list[dict[str, Any]]:
             for n in names]
 
 
-def _id() -> list[dict[str, Any]]:
-    return [{"name": "po_id", "in": "path", "required": True, "schema": INT}]
+def _id(name: str = "po_id") -> list[dict[str, Any]]:
+    return [{"name": name, "in": "path", "required": True, "schema": INT}]
 
 
 def _body(schema: dict, required: bool = True) -> dict[str, Any]:
@@ -102,11 +102,19 @@ def _staff_paths() -> dict[str, Any]:
                          accepted={"type": "string", "description": "default: all received"},
                          rejected=STR, reason=STR)})),
                      "responses": _responses(201, _ref("Receipt"), 404, 409, 422)}},
+        "/receipt-lines/{line_id}/return": {
+            "post": {"summary": "Return rejected goods of a receipt line to the supplier (no stock moves: they never "
+                                "entered stock)", "parameters": _id("line_id"),
+                     "requestBody": _body(_obj(["qty"], qty=STR, note=STR)),
+                     "responses": _responses(200, _obj(id=INT, line_id=INT, rejected=STR, returned=STR, reason=STR),
+                                             404, 422)}},
     }
 
 
 def _portal_paths() -> dict[str, Any]:
     detail = _ref("PurchaseOrderDetail")
+    notice = _obj(id=INT, po_id=INT, carrier=STR, tracking_number=STR, ship_date=DATE, expected_arrival=DATE,
+                  created_at=STR, lines={"type": "array", "items": _obj(line_id=INT, quantity=STR)})
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return {
         "/portal/orders": {
@@ -125,6 +133,16 @@ def _portal_paths() -> dict[str, Any]:
                      "requestBody": _body(_obj(note=STR, lines={"type": "array", "items": _obj(
                          ["line_id"], line_id=INT, quantity=STR, date=DATE)})),
                      "responses": _responses(200, detail, 404, 409, 422)}},
+        "/portal/orders/{po_id}/notices": {
+            "get": {"summary": "Supplier tokens: your shipping notices for one of your orders", "parameters": _id(),
+                    "responses": _responses(200, _obj(items={"type": "array", "items": notice}), 404)},
+            "post": {"summary": "Supplier tokens: announce a shipment (lines and quantities, carrier, tracking, dates)",
+                     "parameters": _id(),
+                     "requestBody": _body(_obj(["carrier", "tracking_number", "ship_date", "expected_arrival", "lines"],
+                                               carrier=STR, tracking_number=STR, ship_date=DATE, expected_arrival=DATE,
+                                               lines={"type": "array", "items": _obj(["line_id", "quantity"],
+                                                                                      line_id=INT, quantity=STR)})),
+                     "responses": _responses(201, notice, 404, 409, 422)}},
         "/portal/orders/{po_id}/reject": {
             "post": {"summary": "Supplier tokens: reject a sent order with a reason", "parameters": _id(),
                      "requestBody": _body(_obj(["reason"], reason=STR)),

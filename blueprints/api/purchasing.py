@@ -19,6 +19,7 @@ from scm.extensions import db
 from scm.models import PurchaseOrder, PurchaseOrderEvent, utcnow
 from scm.services import (
     idempotency,
+    portal,
     masterdata,
     purchase_queries,
     purchasing,
@@ -279,3 +280,46 @@ def portal_reject(po_id: int) -> Any:
     order = commit(lambda: purchasing.reject_by_supplier(db.session, po_id, actor=api_actor(), now=utcnow(),
                                                          reason=str(body.get("reason") or "")))
     return jsonify(portal_json(order))
+
+
+def notice_json(notice: Any) -> dict[str, Any]:
+    return {"id": notice.id, "po_id": notice.po_id, "carrier": notice.carrier,
+            "tracking_number": notice.tracking_number, "ship_date": _d(notice.ship_date),
+            "expected_arrival": _d(notice.expected_arrival), "created_at": _d(notice.created_at),
+            "lines": [{"line_id": nl.po_line_id, "quantity": _s(nl.qty)} for nl in notice.lines]}
+
+
+@bp.post("/portal/orders/<int:po_id>/notices")
+@api_roles(*SUPPLIER)
+def portal_create_notice(po_id: int) -> Any:
+    """An advance shipping notice: which lines and quantities, carrier, tracking number and dates."""
+    body = json_body()
+    _own(po_id)
+    raw_lines = body.get("lines")
+    if not isinstance(raw_lines, list) or not all(isinstance(r, dict) and isinstance(r.get("line_id"), int)
+                                                  for r in raw_lines):
+        raise ValidationFailed({"lines": ["a list of {line_id (integer), quantity}"]})
+    header = {"carrier": body.get("carrier"), "tracking_number": body.get("tracking_number"),
+              "ship_date": _date(body.get("ship_date"), "ship_date"),
+              "expected_arrival": _date(body.get("expected_arrival"), "expected_arrival")}
+    notice = commit(lambda: portal.create_notice(
+        db.session, _supplier_id(), po_id, actor=api_actor(), now=utcnow(), data=header,
+        lines={r["line_id"]: r.get("quantity") for r in raw_lines}))
+    return jsonify(notice_json(notice)), 201
+
+
+@bp.get("/portal/orders/<int:po_id>/notices")
+@api_roles(*SUPPLIER)
+def portal_notices(po_id: int) -> Any:
+    return jsonify({"items": [notice_json(n) for n in portal.list_notices(db.session, _supplier_id(), po_id)]})
+
+
+@bp.post("/receipt-lines/<int:line_id>/return")
+@api_roles("admin", "warehouse", "buyer")
+def return_receipt_line(line_id: int) -> Any:
+    """Send rejected goods back to the supplier: at most what was rejected and not yet returned."""
+    body = json_body()
+    row = commit(lambda: receiving.return_rejected(db.session, line_id, qty=body.get("qty"), actor=api_actor(),
+                                                   now=utcnow(), note=str(body.get("note") or "")))
+    return jsonify({"id": row.id, "line_id": row.po_line_id, "rejected": _s(row.qty_rejected),
+                    "returned": _s(row.qty_returned), "reason": row.reject_reason})

@@ -283,12 +283,12 @@ def submit(session: Session, po_id: int, *, actor: Actor, now: datetime) -> Purc
     limit = user.approval_limit if user is not None else ZERO
     if order.status == "draft" and order.total <= limit:
         transition(session, order, "approved", actor=actor, now=now,
-                   note=f"total {order.total} {order.currency} within the limit of {limit}")
+                   note=f"total {order.total:,.2f} {order.currency} within the limit of {limit:,.2f}")
         order.approved_by = actor.user_id
         order.submitted_at = order.submitted_at or now
         return order
     return transition(session, order, "pending_approval", actor=actor, now=now,
-                      note=f"total {order.total} {order.currency} above the limit of {limit}")
+                      note=f"total {order.total:,.2f} {order.currency} above the limit of {limit:,.2f}")
 
 
 def approve(session: Session, po_id: int, *, actor: Actor, now: datetime, note: str = "") -> PurchaseOrder:

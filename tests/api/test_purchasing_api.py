@@ -309,3 +309,48 @@ def test_portal_reject_needs_reason(client, world):
     assert done.status_code == 200 and done.json["status"] == "rejected" and done.json["reject_reason"] == "no capacity"
     full = sent_order(client, world)
     assert client.post(f"{API}/portal/orders/{full['id']}/confirm", json={}, headers=a).json["status"] == "confirmed"
+
+
+def _notice(line: int, qty: str = "5", **extra) -> dict:  # type: ignore[no-untyped-def]
+    today = utcnow().date()
+    return {"carrier": "UPS", "tracking_number": "1Z999", "ship_date": today.isoformat(),
+            "expected_arrival": (today + timedelta(days=2)).isoformat(),
+            "lines": [{"line_id": line, "quantity": qty}], **extra}
+
+
+def test_portal_shipping_notices_are_own_only_and_validated(client, world):
+    mine = sent_order(client, world)
+    theirs = sent_order(client, world, code="SUP-B", sku="PO-B-1")
+    a = world["tokens"]["supplier_a"]
+    line = mine["lines"][0]["id"]
+    url = f"{API}/portal/orders/{mine['id']}/notices"
+    assert client.post(url, json=_notice(line), headers=a).status_code == 409  # confirm first
+    client.post(f"{API}/portal/orders/{mine['id']}/confirm", json={}, headers=a)
+    too_many = client.post(url, json=_notice(line, "21"), headers=a)
+    assert too_many.status_code == 422 and f"lines[{line}]" in too_many.json["field_errors"]
+    assert client.post(url, json=_notice(line, ship_date="soon"), headers=a).status_code == 422
+    assert client.post(url, json={**_notice(line), "lines": [{"line_id": "x"}]}, headers=a).status_code == 422
+    created = client.post(url, json=_notice(line, "12", unit_price="0", supplier_id=world["b"].id), headers=a)
+    assert created.status_code == 201 and created.json["lines"] == [{"line_id": line, "quantity": "12.000"}]
+    assert [n["tracking_number"] for n in client.get(url, headers=a).json["items"]] == ["1Z999"]
+    other = f"{API}/portal/orders/{theirs['id']}/notices"
+    assert client.get(other, headers=a).status_code == 404
+    assert client.post(other, json=_notice(theirs["lines"][0]["id"]), headers=a).status_code == 404
+    assert client.get(other, headers=world["tokens"]["supplier_b"]).json["items"] == []
+
+
+def test_returning_rejected_goods_over_the_api(client, session, world):
+    po = sent_order(client, world)
+    receipt = client.post(f"{API}/purchase-orders/{po['id']}/receipts", headers=world["tokens"]["warehouse"],
+                          json={"lines": [{"line_id": po["lines"][0]["id"], "received": "10", "accepted": "6",
+                                           "rejected": "4", "reason": "wet"}]}).json
+    url = f"{API}/receipt-lines/{receipt['lines'][0]['id']}/return"
+    first = client.post(url, json={"qty": "3", "note": "RMA 12"}, headers=world["tokens"]["buyer"])
+    assert first.status_code == 200 and first.json["returned"] == "3.000"
+    too_many = client.post(url, json={"qty": "2"}, headers=world["tokens"]["buyer"])
+    assert too_many.status_code == 422 and "at most 1 rejected remains" in str(too_many.json)
+    assert client.post(url, json={"qty": "1"}, headers=world["tokens"]["viewer"]).status_code == 403
+    assert client.post(f"{API}/receipt-lines/999999/return", json={"qty": "1"},
+                       headers=world["tokens"]["buyer"]).status_code == 404
+    on_hand = session.scalar(select(StockBalance.on_hand).where(StockBalance.item_id == world["item_a"].id))
+    assert on_hand == Decimal(6)  # a return moves no stock: rejected goods never entered it

@@ -34,8 +34,8 @@ def browser():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def live_app(make_app):  # type: ignore[no-untyped-def]
-    """The real app with CSRF on, as a user gets it."""
-    return make_app(WTF_CSRF_ENABLED=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    """The real app with CSRF on, as a user gets it; e-mail goes to a captured outbox."""
+    return make_app(WTF_CSRF_ENABLED=True, TESTING=False, PROPAGATE_EXCEPTIONS=False, SCM_MAIL_BACKEND="outbox")
 
 
 @pytest.fixture

@@ -123,7 +123,7 @@ def test_buyer_supplier_and_warehouse_take_an_order_to_partially_received(browse
     buyer.goto(f"{live_server}/purchasing/orders")
     buyer.get_by_role("link", name=number).click()
     buyer.get_by_text("partially received").first.wait_for()
-    buyer.get_by_text("JD014600006").wait_for()
+    buyer.get_by_text("JD014600006", exact=True).wait_for()  # the shipping notice
     buyer.get_by_text("threads damaged").wait_for()
     shot(buyer, "purchasing-05-buyer-partially-received")
     assert "93.8" in _quality_score(buyer, live_server, supplier_id)  # 150 accepted of 160 inspected
@@ -136,3 +136,5 @@ def test_buyer_supplier_and_warehouse_take_an_order_to_partially_received(browse
         on_hand = {b.item_id: b.on_hand for b in db.session.scalars(select(StockBalance))}
         assert sorted(on_hand.values()) == [60, 90]
         db.session.close()
+    (mail,) = live_app.config["SCM_MAIL_OUTBOX"]
+    assert mail["To"] == "sales@acme.example" and number in mail["Subject"]

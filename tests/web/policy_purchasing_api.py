@@ -16,6 +16,7 @@ from tests.web.test_access_matrix import (
     Samples,
     _u,
 )
+from tests.web.policy_purchasing import receipt_line_id
 
 
 def po_id(s: Samples) -> int:
@@ -49,6 +50,13 @@ POLICY: dict[str, Rule] = {
     "api.portal_order": Rule(lambda s: f"{PORTAL}/{po_id(s)}", SUPPLIER, missing=_u(f"{PORTAL}/999999")),
     "api.portal_confirm": Rule(lambda s: f"{PORTAL}/{po_id(s)}/confirm", SUPPLIER, ("POST",),
                                missing=_u(f"{PORTAL}/999999/confirm")),
+    "api.portal_notices": Rule(lambda s: f"{PORTAL}/{po_id(s)}/notices", SUPPLIER,
+                               missing=_u(f"{PORTAL}/999999/notices")),
+    "api.portal_create_notice": Rule(lambda s: f"{PORTAL}/{po_id(s)}/notices", SUPPLIER, ("POST",),
+                                     missing=_u(f"{PORTAL}/999999/notices")),
+    "api.return_receipt_line": Rule(lambda s: f"/api/v1/receipt-lines/{receipt_line_id(s)}/return",
+                                    STOCK_WRITERS | CATALOG_WRITERS, ("POST",),
+                                    missing=_u("/api/v1/receipt-lines/999999/return")),
     "api.portal_reject": Rule(lambda s: f"{PORTAL}/{po_id(s)}/reject", SUPPLIER, ("POST",),
                               missing=_u(f"{PORTAL}/999999/reject")),
 }
