@@ -377,7 +377,7 @@ def calibrate(plans: Sequence[SeriesPlan], policy: str, settings: ReplaySettings
         mid = (lo + hi) / 2
         result = simulate(plans, policy, mid if per_series else mid[0], settings)
         rates = np.array([o.fill_rate for o in result.series]) if per_series else np.array([result.fill_rate])
-        ok = rates >= target - 1e-12
+        ok = rates >= target - 1e-9
         hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
     return simulate(plans, policy, hi if per_series else hi[0], settings)
 
