@@ -1,4 +1,4 @@
-"""`flask scm ...` commands: create-user, seed-demo, ledger-check, scheduler, run-job."""
+"""`flask scm ...` commands: create-user, seed-demo, ledger-check, forecast, simulate, scheduler, run-job."""
 from __future__ import annotations
 
 import sys
@@ -84,6 +84,31 @@ def forecast(skus: tuple[str, ...], workers: int | None, as_of: object) -> None:
         run = run_forecast_batch(db.session, as_of=day, trigger="cli", item_ids=item_ids, workers=workers,
                                  on_progress=progress)
     click.echo(f"forecast run {run.id}: {run.series_total} series, as of {run.as_of}")
+
+
+@scm_cli.command("simulate")
+@click.option("--weeks", type=int, default=26, show_default=True, help="Replay the last N complete weeks.")
+@click.option("--service-level", type=float, default=0.95, show_default=True, help="Target fill rate.")
+@click.option("--lead-time", type=int, default=1, show_default=True, help="Weeks from order to receipt.")
+@click.option("--review", type=int, default=1, show_default=True, help="Weeks between reviews.")
+@click.option("--item", "skus", multiple=True, help="Only this SKU (repeatable); default: every active item.")
+@click.option("--workers", type=int, default=None, help="Processes (default: every core).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Replay the weeks before this day. Default: today.")
+def simulate(weeks: int, service_level: float, lead_time: int, review: int, skus: tuple[str, ...],
+             workers: int | None, as_of: object) -> None:
+    """Replay recent demand with the forecast policy and a min/max rule; store and print the result."""
+    from scm.services import masterdata, simulation
+    try:
+        item_ids = [masterdata.item_by_sku(db.session, sku).id for sku in skus] or None
+        day = as_of.date() if as_of else utcnow().date()  # type: ignore[attr-defined]
+        sim = run_in_transaction(db.session, lambda: simulation.run(
+            db.session, as_of=day, actor=Actor.system("cli", via="cli"), weeks=weeks,
+            service_level=service_level, lead_time=lead_time, review=review, item_ids=item_ids,
+            workers=workers))
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo("\n".join(simulation.describe(sim)))
 
 
 @scm_cli.command("scheduler")
