@@ -57,8 +57,8 @@ SIGMA_PRIOR = 8
 MIN_HISTORY = 4
 #: Bisection steps of the calibration and the search bounds of z (forecast) and k (min/max).
 BISECTION_STEPS = 40
-Z_BOUNDS = (0.0, 8.0)
-K_BOUNDS = (-3.0, 8.0)
+Z_BOUNDS = (0.0, 20.0)
+K_BOUNDS = (-3.0, 20.0)
 POLICIES = ("forecast", "minmax")
 
 
@@ -154,6 +154,11 @@ class Comparison:
     nominal: tuple[PolicyResult, PolicyResult]      # forecast, minmax
     calibrated: tuple[PolicyResult, PolicyResult]   # forecast, minmax
     per_series: bool
+
+    @property
+    def equal_fill(self) -> bool:
+        """True when both calibrated policies reached the target (else the saving compares unequal service)."""
+        return all(r.fill_rate >= self.settings.service_level - 1e-9 for r in self.calibrated)
 
     @property
     def saving(self) -> float:

@@ -38,7 +38,9 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 @click.option("--items", default=200, show_default=True)
 @click.option("--forecast/--no-forecast", default=True, show_default=True,
               help="Run the first forecast so the planning pages have something to show.")
-def seed_demo(if_empty: bool, items: int, forecast: bool) -> None:
+@click.option("--simulate/--no-simulate", default=True, show_default=True,
+              help="Run a policy simulation of the first 10 items for the planning page.")
+def seed_demo(if_empty: bool, items: int, forecast: bool, simulate: bool) -> None:
     """Load demo warehouses, items, two years of demand and users for every role."""
     if if_empty and not demo.is_empty(db.session):
         click.echo("database already has data; demo not loaded")
@@ -50,6 +52,12 @@ def seed_demo(if_empty: bool, items: int, forecast: bool) -> None:
         from scm.jobs import run_forecast_batch
         run = run_forecast_batch(db.session, as_of=utcnow().date(), trigger="cli")
         click.echo(f"first forecast: {run.series_total} series")
+    if simulate:
+        from scm.services import simulation
+        sim = run_in_transaction(db.session, lambda: simulation.run(
+            db.session, as_of=utcnow().date(), actor=Actor.system("demo", via="cli"), weeks=26,
+            item_ids=simulation.sample_item_ids(db.session, 10), trigger="demo", workers=None))
+        click.echo(f"first policy simulation: {sim.series_total} series, saving {100 * (sim.saving or 0):+.0f}%")
 
 
 @scm_cli.command("ledger-check")

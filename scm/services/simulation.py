@@ -92,7 +92,7 @@ def _summary(comparison: engine.Comparison) -> dict[str, Any]:
     nominal, calibrated = comparison.nominal, comparison.calibrated
     return {"nominal": {r.policy: engine.summary(r) for r in nominal},
             "calibrated": {r.policy: engine.summary(r) for r in calibrated},
-            "saving": round(comparison.saving, 5)}
+            "saving": round(comparison.saving, 5), "equal_fill": comparison.equal_fill}
 
 
 def _series_rows(session: Session, plans: list[engine.SeriesPlan], comparison: engine.Comparison
@@ -127,11 +127,20 @@ def describe(sim: SimulationRun) -> list[str]:
              f"target fill rate {sim.service_level:.1%}, lost sales"]
     if not sim.series_total:
         return lines + ["nothing to simulate: no item has enough weekly demand history"]
-    lines.append(f"{'':<26}{'factor':>8}{'fill rate':>11}{'stock-out weeks':>17}{'avg inventory':>15}")
+    lines.append(f"{'':<30}{'factor':>8}{'fill rate':>11}{'stock-out weeks':>17}{'avg inventory':>15}")
     for stage in ("nominal", "calibrated"):
         for policy, label in (("forecast", "forecast policy"), ("minmax", "min/max")):
             s = sim.summary[stage][policy]
-            lines.append(f"{label + ' (' + stage + ')':<26}{s['parameter']:>8.2f}{s['fill_rate']:>11.1%}"
+            lines.append(f"{label + ' (' + stage + ')':<30}{s['parameter']:>8.2f}{s['fill_rate']:>11.1%}"
                          f"{s['stockout_periods']:>17}{s['avg_on_hand']:>15,.1f}")
     lines.append(f"inventory saving vs min/max at equal fill rate: {sim.summary['saving']:+.1%}")
+    if not sim.summary.get("equal_fill", True):
+        lines.append("warning: a policy did not reach the target even at the largest safety factor; "
+                     "the saving compares unequal fill rates")
     return lines
+
+
+def sample_item_ids(session: Session, count: int) -> list[int]:
+    """The first `count` active items by id: a quick simulation for the demo."""
+    stmt = select(Item.id).where(Item.active.is_(True)).order_by(Item.id).limit(count)
+    return list(session.scalars(stmt))
