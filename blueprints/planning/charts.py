@@ -96,22 +96,21 @@ def _x_labels(starts: list[str], x, step: float) -> list[str]:  # type: ignore[n
 
 
 def policy_chart(rows: list[tuple[str, float, float, str]], *, title: str) -> Markup:
-    """Horizontal bars of average inventory per (label, inventory, fill rate, css class) row."""
+    """Bars of average inventory per (label, inventory, fill rate, css class) row, label above each bar
+    so the chart stays legible on a phone."""
     if not rows:
         return Markup("")
-    width, label_w, bar_h, gap = 640, 210, 22, 10
-    height = len(rows) * (bar_h + gap) + gap
+    width, row_h, bar_h = 320, 40, 14
+    height = len(rows) * row_h + 4
     top = max(max(v for _l, v, _f, _c in rows), 1e-9)
-    span = width - label_w - 90
+    span = width - 8
     parts = [f'<svg class="chart chart-compare" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for i, (label, value, fill, cls) in enumerate(rows):
-        y = gap + i * (bar_h + gap)
-        length = span * value / top
-        parts.append(f'<text class="chart-label" x="{label_w - 8}" y="{y + bar_h * 0.7:.1f}" text-anchor="end">'
-                     f'{escape(label)}</text>')
-        parts.append(f'<rect class="{escape(cls)}" x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}"/>')
-        parts.append(f'<text class="chart-label" x="{label_w + length + 6:.1f}" y="{y + bar_h * 0.7:.1f}">'
-                     f'{value:,.0f} · {fill:.1%}</text>')
+        y = i * row_h + 14
+        parts.append(f'<text class="chart-label" x="0" y="{y}">{escape(label)}: {value:,.0f} units, '
+                     f'fill rate {fill:.1%}</text>')
+        parts.append(f'<rect class="{escape(cls)}" x="0" y="{y + 5}" width="{max(1.0, span * value / top):.1f}" '
+                     f'height="{bar_h}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
