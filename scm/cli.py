@@ -107,13 +107,16 @@ def simulate(weeks: int, service_level: float, lead_time: int, review: int, skus
              workers: int | None, as_of: object) -> None:
     """Replay recent demand with the forecast policy and a min/max rule; store and print the result."""
     from scm.services import masterdata, simulation
+    actor = Actor.system("cli", via="cli")
+    day = as_of.date() if as_of else utcnow().date()  # type: ignore[attr-defined]
     try:
+        settings = simulation.settings_for(weeks=weeks, service_level=service_level, lead_time=lead_time,
+                                           review=review)
         item_ids = [masterdata.item_by_sku(db.session, sku).id for sku in skus] or None
-        day = as_of.date() if as_of else utcnow().date()  # type: ignore[attr-defined]
-        sim = run_in_transaction(db.session, lambda: simulation.run(
-            db.session, as_of=day, actor=Actor.system("cli", via="cli"), weeks=weeks,
-            service_level=service_level, lead_time=lead_time, review=review, item_ids=item_ids,
-            workers=workers))
+        inputs = simulation.load_inputs(db.session, as_of=day, item_ids=item_ids)
+        db.session.commit()  # end the read transaction: SQLite would hold its write lock while we compute
+        outcome = simulation.compute(inputs, settings, workers=workers)
+        sim = run_in_transaction(db.session, lambda: simulation.store(db.session, outcome, as_of=day, actor=actor))
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo("\n".join(simulation.describe(sim)))

@@ -7,6 +7,7 @@ Sunday; the week containing `as_of` is not over and is left out.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -57,35 +58,65 @@ def load_inputs(session: Session, *, as_of: date, item_ids: list[int] | None = N
     return inputs
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """A computed simulation, not yet stored: what `store` keeps."""
+
+    settings: engine.ReplaySettings
+    plans: list[engine.SeriesPlan]
+    skipped: list[str]
+    comparison: engine.Comparison
+
+
+def settings_for(*, weeks: int = 26, service_level: float = 0.95, lead_time: int = 1,
+                 review: int = 1) -> engine.ReplaySettings:
+    """Replay settings in weeks. Raises ValidationFailed for settings out of range."""
+    _check(weeks, service_level, lead_time, review)
+    return engine.ReplaySettings(replay=weeks, lead_time=lead_time, review=review, season=SEASON,
+                                 service_level=service_level, baseline_window=BASELINE_WINDOW)
+
+
+def compute(inputs: list[SeriesInput], settings: engine.ReplaySettings, *, workers: int | None = 1) -> Outcome:
+    """Plan and compare every series (CPU only, no database: call it outside a transaction).
+
+    Series with fewer than `weeks + 4` weeks of history are skipped.
+    """
+    plans, skipped = engine.plan_many(inputs, settings, workers=workers)
+    return Outcome(settings, plans, skipped, engine.compare(plans, settings))
+
+
+def store(session: Session, outcome: Outcome, *, as_of: date, actor: Actor, trigger: str = "cli") -> SimulationRun:
+    """Keep the run with its summary and a row per series, and write the audit log."""
+    st, plans, comparison = outcome.settings, outcome.plans, outcome.comparison
+    forecast, minmax = comparison.nominal
+    sim = SimulationRun(
+        as_of=as_of, created_by=actor.user_id, trigger=trigger, freq="W", periods=st.replay,
+        lead_time=st.lead_time, review=st.review, service_level=st.service_level, series_total=len(plans),
+        series_skipped=len(outcome.skipped), fill_rate=forecast.fill_rate,
+        stockout_periods=forecast.stockout_periods, avg_inventory=forecast.avg_on_hand,
+        minmax_fill_rate=minmax.fill_rate, minmax_avg_inventory=minmax.avg_on_hand,
+        saving=comparison.saving if plans else None, summary=_summary(comparison),
+        series=_series_rows(session, plans, comparison))
+    session.add(sim)
+    session.flush()
+    audit.record(session, actor, "simulation.run", "simulation_run", sim.id, after={
+        "as_of": as_of.isoformat(), "weeks": st.replay, "service_level": st.service_level,
+        "lead_time": st.lead_time, "review": st.review, "series": len(plans), "skipped": len(outcome.skipped)})
+    return sim
+
+
 def run(session: Session, *, as_of: date, actor: Actor, weeks: int = 26, service_level: float = 0.95,
         lead_time: int = 1, review: int = 1, item_ids: list[int] | None = None, workers: int | None = 1,
         trigger: str = "cli") -> SimulationRun:
     """Replay the last `weeks` weeks before `as_of` under both policies, store and audit the run.
 
-    Lead time and review period are in weeks and the same for every series. Series with fewer than
-    `weeks + 4` weeks of history are skipped (counted in `series_skipped`).
+    Lead time and review period are in weeks and the same for every series. One call for small runs
+    (tests, the demo); the CLI calls the three steps itself so no transaction stays open while it computes.
     Raises ValidationFailed for settings out of range.
     """
-    _check(weeks, service_level, lead_time, review)
-    settings = engine.ReplaySettings(replay=weeks, lead_time=lead_time, review=review, season=SEASON,
-                                     service_level=service_level, baseline_window=BASELINE_WINDOW)
-    inputs = load_inputs(session, as_of=as_of, item_ids=item_ids)
-    plans, skipped = engine.plan_many(inputs, settings, workers=workers)
-    comparison = engine.compare(plans, settings)
-    forecast, minmax = comparison.nominal
-    sim = SimulationRun(
-        as_of=as_of, created_by=actor.user_id, trigger=trigger, freq="W", periods=weeks, lead_time=lead_time,
-        review=review, service_level=service_level, series_total=len(plans), series_skipped=len(skipped),
-        fill_rate=forecast.fill_rate, stockout_periods=forecast.stockout_periods,
-        avg_inventory=forecast.avg_on_hand, minmax_fill_rate=minmax.fill_rate,
-        minmax_avg_inventory=minmax.avg_on_hand, saving=comparison.saving if plans else None,
-        summary=_summary(comparison), series=_series_rows(session, plans, comparison))
-    session.add(sim)
-    session.flush()
-    audit.record(session, actor, "simulation.run", "simulation_run", sim.id, after={
-        "as_of": as_of.isoformat(), "weeks": weeks, "service_level": service_level, "lead_time": lead_time,
-        "review": review, "series": len(plans), "skipped": len(skipped)})
-    return sim
+    settings = settings_for(weeks=weeks, service_level=service_level, lead_time=lead_time, review=review)
+    outcome = compute(load_inputs(session, as_of=as_of, item_ids=item_ids), settings, workers=workers)
+    return store(session, outcome, as_of=as_of, actor=actor, trigger=trigger)
 
 
 def _summary(comparison: engine.Comparison) -> dict[str, Any]:

@@ -62,6 +62,8 @@ def test_cli_simulate_prints_and_stores_the_comparison(app, session):
     assert sim.periods == 8 and sim.service_level == 0.9 and sim.as_of == AS_OF
     bad = runner.invoke(args=["scm", "simulate", "--item", "NOPE"])
     assert bad.exit_code != 0
+    wrong = runner.invoke(args=["scm", "simulate", "--service-level", "1.5"])
+    assert wrong.exit_code != 0 and "fill rate from 0.5" in wrong.output
 
 
 def test_planning_page_shows_the_latest_simulation(client, session, login_as):
