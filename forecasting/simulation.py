@@ -9,6 +9,7 @@ Method (one series; periods are weeks in the app, months on the benchmark data):
    ``rolling`` implementations re-estimate their parameters at each origin from earlier data, the
    others are refitted per origin (``backtest.rolling_forecasts``). Stock-out periods are imputed from
    earlier periods only (``impute_missing``), so no forecast sees a period at or after its origin.
+   Promotions are not replayed: both policies see plain demand.
 2. **Forecast policy (R, S).** At each review (every ``review`` periods) the order-up-to level is
    ``S = d·(L + R) + z·sqrt((L + R)·σd² + d²·σL²)`` (``policy.order_up_to_levels``) with d the mean
    forecast per period over the next L + R periods and σd the one-period forecast error: the chosen
@@ -396,7 +397,7 @@ def compare(plans: Sequence[SeriesPlan], settings: ReplaySettings, *, per_series
     return Comparison(settings, len(plans), nominal, calibrated, per_series)
 
 
-def summary(result: PolicyResult) -> dict[str, float]:
+def summary(result: PolicyResult) -> dict[str, str | float | int]:
     """JSON-ready figures of one policy result."""
     return {"policy": result.policy, "parameter": round(result.parameter, 4),
             "fill_rate": round(result.fill_rate, 5), "stockout_periods": result.stockout_periods,
