@@ -5,7 +5,8 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["benchmarks.bench_api", "benchmarks.bench_pages", "benchmarks.forecast_eval"]
+BENCHMARKS = ["benchmarks.bench_api", "benchmarks.bench_pages", "benchmarks.forecast_eval",
+              "benchmarks.bench_simulation"]
 
 
 def main() -> int:

@@ -68,3 +68,24 @@ def daily_from_period(mean_per_period: float, sigma_per_period: float, days_per_
         raise ValueError(f"days_per_period must be > 0, got {days_per_period}")
     _non_negative(mean_per_period=mean_per_period, sigma_per_period=sigma_per_period)
     return mean_per_period / days_per_period, sigma_per_period / math.sqrt(days_per_period)
+
+
+def order_up_to_levels(z, mean_per_period, sigma_per_period, lead_time: float, review_period: float,
+                       sigma_lead_time: float = 0.0):
+    """Vectorised ``order_up_to(d, L, R, safety_stock(z, L + R, σd, d, σL))`` over numpy arrays.
+
+    The same formula S = d·(L + R) + max(0, z)·sqrt((L + R)·σd² + d²·σL²), for a whole replay at once
+    (arrays broadcast: e.g. z per series against d and σd per series × review). Units are whatever
+    period ``d``, ``σd``, ``L`` and ``R`` share (days in the planner, weeks or months in a replay).
+    Raises ValueError for negative or non-finite inputs.
+    """
+    import numpy as np
+
+    d = np.asarray(mean_per_period, float)
+    sd = np.asarray(sigma_per_period, float)
+    _non_negative(lead_time=lead_time, review_period=review_period, sigma_lead_time=sigma_lead_time)
+    if not (np.all(np.isfinite(d)) and np.all(d >= 0) and np.all(np.isfinite(sd)) and np.all(sd >= 0)):
+        raise ValueError("mean and sigma per period must be finite numbers >= 0")
+    cover = lead_time + review_period
+    variance = cover * sd**2 + d**2 * sigma_lead_time**2
+    return d * cover + np.maximum(0.0, np.asarray(z, float)) * np.sqrt(variance)

@@ -1,4 +1,4 @@
-"""`flask scm ...` commands: create-user, seed-demo, ledger-check, scheduler, run-job."""
+"""`flask scm ...` commands: create-user, seed-demo, ledger-check, forecast, simulate, scheduler, run-job."""
 from __future__ import annotations
 
 import sys
@@ -38,7 +38,9 @@ def create_user(email: str, name: str, role: str, password: str) -> None:
 @click.option("--items", default=200, show_default=True)
 @click.option("--forecast/--no-forecast", default=True, show_default=True,
               help="Run the first forecast so the planning pages have something to show.")
-def seed_demo(if_empty: bool, items: int, forecast: bool) -> None:
+@click.option("--simulate/--no-simulate", default=True, show_default=True,
+              help="Run a policy simulation of the first 10 items for the planning page.")
+def seed_demo(if_empty: bool, items: int, forecast: bool, simulate: bool) -> None:
     """Load demo warehouses, items, two years of demand and users for every role."""
     if if_empty and not demo.is_empty(db.session):
         click.echo("database already has data; demo not loaded")
@@ -50,6 +52,12 @@ def seed_demo(if_empty: bool, items: int, forecast: bool) -> None:
         from scm.jobs import run_forecast_batch
         run = run_forecast_batch(db.session, as_of=utcnow().date(), trigger="cli")
         click.echo(f"first forecast: {run.series_total} series")
+    if simulate:
+        from scm.services import simulation
+        sim = run_in_transaction(db.session, lambda: simulation.run(
+            db.session, as_of=utcnow().date(), actor=Actor.system("demo", via="cli"), weeks=26,
+            item_ids=simulation.sample_item_ids(db.session, 10), trigger="demo", workers=None))
+        click.echo(f"first policy simulation: {sim.series_total} series, saving {100 * (sim.saving or 0):+.0f}%")
 
 
 @scm_cli.command("ledger-check")
@@ -84,6 +92,34 @@ def forecast(skus: tuple[str, ...], workers: int | None, as_of: object) -> None:
         run = run_forecast_batch(db.session, as_of=day, trigger="cli", item_ids=item_ids, workers=workers,
                                  on_progress=progress)
     click.echo(f"forecast run {run.id}: {run.series_total} series, as of {run.as_of}")
+
+
+@scm_cli.command("simulate")
+@click.option("--weeks", type=int, default=26, show_default=True, help="Replay the last N complete weeks.")
+@click.option("--service-level", type=float, default=0.95, show_default=True, help="Target fill rate.")
+@click.option("--lead-time", type=int, default=1, show_default=True, help="Weeks from order to receipt.")
+@click.option("--review", type=int, default=1, show_default=True, help="Weeks between reviews.")
+@click.option("--item", "skus", multiple=True, help="Only this SKU (repeatable); default: every active item.")
+@click.option("--workers", type=int, default=None, help="Processes (default: every core).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Replay the weeks before this day. Default: today.")
+def simulate(weeks: int, service_level: float, lead_time: int, review: int, skus: tuple[str, ...],
+             workers: int | None, as_of: object) -> None:
+    """Replay recent demand with the forecast policy and a min/max rule; store and print the result."""
+    from scm.services import masterdata, simulation
+    actor = Actor.system("cli", via="cli")
+    day = as_of.date() if as_of else utcnow().date()  # type: ignore[attr-defined]
+    try:
+        settings = simulation.settings_for(weeks=weeks, service_level=service_level, lead_time=lead_time,
+                                           review=review)
+        item_ids = [masterdata.item_by_sku(db.session, sku).id for sku in skus] or None
+        inputs = simulation.load_inputs(db.session, as_of=day, item_ids=item_ids)
+        db.session.commit()  # end the read transaction: SQLite would hold its write lock while we compute
+        outcome = simulation.compute(inputs, settings, workers=workers)
+        sim = run_in_transaction(db.session, lambda: simulation.store(db.session, outcome, as_of=day, actor=actor))
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo("\n".join(simulation.describe(sim)))
 
 
 @scm_cli.command("scheduler")

@@ -93,3 +93,24 @@ def _x_labels(starts: list[str], x, step: float) -> list[str]:  # type: ignore[n
     every = max(1, len(starts) // 8)
     return [f'<text class="chart-label" x="{x(i):.1f}" y="{HEIGHT - 12}">{escape(s)}</text>'
             for i, s in enumerate(starts) if i % every == 0]
+
+
+def policy_chart(rows: list[tuple[str, float, float, str]], *, title: str) -> Markup:
+    """Bars of average inventory per (label, inventory, fill rate, css class) row, label above each bar
+    so the chart stays legible on a phone."""
+    if not rows:
+        return Markup("")
+    width, row_h, bar_h = 320, 40, 14
+    height = len(rows) * row_h + 4
+    top = max(max(v for _l, v, _f, _c in rows), 1e-9)
+    span = width - 8
+    parts = [f'<svg class="chart chart-compare" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    for i, (label, value, fill, cls) in enumerate(rows):
+        y = i * row_h + 14
+        parts.append(f'<text class="chart-label" x="0" y="{y}">{escape(label)}: {value:,.0f} units, '
+                     f'fill rate {fill:.1%}</text>')
+        parts.append(f'<rect class="{escape(cls)}" x="0" y="{y + 5}" width="{max(1.0, span * value / top):.1f}" '
+                     f'height="{bar_h}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -6,11 +6,11 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from blueprints.common import CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, web_actor
-from blueprints.planning.charts import ChartData, forecast_chart
+from blueprints.planning.charts import ChartData, forecast_chart, policy_chart
 from blueprints.planning.forms import FindForm, PromotionForm
 from scm.extensions import db
 from scm.models import Item, Promotion, Warehouse, utcnow
-from scm.services import demand, forecasts, masterdata
+from scm.services import demand, forecasts, masterdata, simulation
 from scm.services.errors import DomainError, NotFound
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
@@ -32,10 +32,23 @@ def index():  # type: ignore[no-untyped-def]
         flash(f"No item with SKU '{request.args['sku']}'.", "error")
     latest = forecasts.latest_run(db.session)
     runs = forecasts.recent_runs(db.session)
-    return render_template("planning/index.html", runs=runs, latest=latest, find=find,
+    sim = simulation.latest_run(db.session)
+    return render_template("planning/index.html", runs=runs, latest=latest, find=find, sim=sim,
+                           sim_chart=_simulation_chart(sim),
                            running=any(r.status == "running" for r in runs),
                            worst=forecasts.ranked(db.session, latest.id, by="mase") if latest else [],
                            biased=forecasts.ranked(db.session, latest.id, by="bias") if latest else [])
+
+
+def _simulation_chart(sim):  # type: ignore[no-untyped-def]
+    """Average inventory of both policies, at the nominal factor and at the calibrated (equal) fill rate."""
+    if sim is None or not sim.series_total:
+        return None
+    rows = [(f"{label} ({stage})", s["avg_on_hand"], s["fill_rate"], cls)
+            for stage in ("nominal", "calibrated")
+            for policy, label, cls in (("forecast", "Forecast policy", "chart-policy"), ("minmax", "Min/max", "chart-minmax"))
+            for s in [sim.summary[stage][policy]]]
+    return policy_chart(rows, title="Average inventory and fill rate of both policies")
 
 
 @bp.route("/forecast/<int:item_id>/<int:warehouse_id>")
