@@ -394,3 +394,30 @@ def po_lines_of(session: Session, shipment: Shipment) -> list[tuple[PurchaseOrde
         return []
     rows = session.scalars(select(PurchaseOrderLine).where(PurchaseOrderLine.id.in_(list(ids))))
     return [(row, ids[row.id]) for row in sorted(rows, key=lambda r: r.id)]
+
+
+# ---------------------------------------------------------------- the supplier portal
+
+SUPPLIER_STATUSES = ("picked_up", "in_transit", "at_hub", "out_for_delivery", "exception")
+
+
+def supplier_shipments(session: Session, supplier_id: int, po_id: int) -> list[Shipment]:
+    """The supplier's own inbound shipments of one order (scoped by the session's supplier id)."""
+    return list(session.scalars(select(Shipment).where(Shipment.supplier_id == supplier_id, Shipment.po_id == po_id,
+                                                       Shipment.kind == "inbound").order_by(Shipment.id)))
+
+
+def record_supplier_event(session: Session, supplier_id: int, shipment_id: int, *, actor: Actor, now: datetime,
+                          status: str, eta: date | None = None, reason: str = "",
+                          location: str = "") -> tuple[ShipmentEvent, bool]:
+    """A supplier updates its own inbound shipment (a new ETA, in transit, an exception): another
+    supplier's shipment, or one that is not inbound, is NotFound. A supplier cannot mark delivery:
+    that is the carrier's or our receipt's to say."""
+    shipment = session.get(Shipment, shipment_id)
+    if (actor.role != "supplier" or actor.supplier_id != supplier_id or shipment is None
+            or shipment.supplier_id != supplier_id or shipment.kind != "inbound"):
+        raise NotFound(f"shipment {shipment_id} does not exist")
+    if status not in SUPPLIER_STATUSES:
+        raise ValidationFailed({"status": [f"must be one of: {', '.join(SUPPLIER_STATUSES)}"]})
+    return record_event(session, shipment.id, status=status, occurred_at=now, now=now, source="portal", actor=actor,
+                        location=location, reason=reason, eta=eta)

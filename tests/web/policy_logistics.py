@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from tests.web.test_access_matrix import EVERYONE, STAFF, STOCK_WRITERS, Rule, Samples, _u
+from tests.web.test_access_matrix import EVERYONE, STAFF, STOCK_WRITERS, SUPPLIER, Rule, Samples, _u
 
 NOW = datetime(2026, 3, 10, 9, tzinfo=timezone.utc)
 EVENT_WRITERS = frozenset({"admin", "buyer", "warehouse"})
@@ -26,6 +26,19 @@ def shipment_id(s: Samples) -> int:
                                          customer="Matrix", lines=[(s.item_id, Decimal(1))], data={},
                                          actor=f.actor(), now=NOW).id
     return s._once("shipment", make)
+
+
+def own_inbound_id(s: Samples) -> int:
+    """An inbound shipment of the acting supplier's own sent order (the portal scopes by session)."""
+    def make() -> int:
+        from scm.models import PurchaseOrder
+        from scm.services import logistics
+        from tests import factories as f
+        from tests.web.policy_portal import po_id
+        order = s.session.get(PurchaseOrder, po_id(s))
+        return logistics.create_inbound(s.session, order.id, {"tracking_number": "PORTAL-TRK"},
+                                        {order.lines[0].id: "1"}, actor=f.actor(), now=NOW).id
+    return s._once("own_inbound", make)
 
 
 def _unsigned(response) -> bool:  # type: ignore[no-untyped-def]
@@ -44,6 +57,8 @@ POLICY: dict[str, Rule] = {
     "logistics.dispatch": Rule(lambda s: f"{SHIP}/{shipment_id(s)}/dispatch", STOCK_WRITERS, ("POST",),
                                missing=_u(f"{MISSING}/dispatch")),
     "logistics.new_transfer": Rule(_u("/logistics/transfers/new"), STOCK_WRITERS, ("GET", "POST")),
+    "portal.shipment_event": Rule(lambda s: f"/portal/shipments/{own_inbound_id(s)}/events", SUPPLIER, ("POST",),
+                                  missing=_u("/portal/shipments/999999/events")),
     "api.list_shipments": Rule(_u(API), STAFF),
     "api.get_shipment": Rule(lambda s: f"{API}/{shipment_id(s)}", STAFF, missing=_u(API_MISSING)),
     "api.add_shipment_event": Rule(lambda s: f"{API}/{shipment_id(s)}/events", EVENT_WRITERS, ("POST",),

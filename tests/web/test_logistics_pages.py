@@ -168,3 +168,27 @@ def test_bad_webhooks_are_401_and_change_nothing(client, session, shipped, webho
     assert session.scalar(select(func.count()).select_from(ShipmentEvent)) == before
     assert session.scalar(select(func.count()).select_from(UnmatchedTrackingEvent)) == 0
     assert session.get(Shipment, shipped.id).status == "in_transit"
+
+
+# ---------------------------------------------------------------- the supplier portal
+
+def test_a_supplier_updates_its_own_shipment_but_never_another_suppliers(client, session, shipped):
+    from scm.models import PurchaseOrder
+    order = session.get(PurchaseOrder, shipped.po_id)
+    own = f.user(session, "supplier", supplier_id=order.supplier_id)
+    stranger = f.user(session, "supplier", supplier_id=f.supplier(session, "OTHER").id)
+    session.commit()
+    f.login(client, session, stranger)
+    assert client.post(f"/portal/shipments/{shipped.id}/events", data={"status": "exception", "reason": "x"}).status_code == 404
+    client.post("/logout")
+    f.login(client, session, own)
+    page = client.get(f"/portal/orders/{order.id}").get_data(as_text=True)
+    assert "TRK-1" in page and "Update shipment" in page
+    response = client.post(f"/portal/shipments/{shipped.id}/events",
+                           data={"status": "in_transit", "eta": "2026-03-25", "reason": "port congestion"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert str(session.get(Shipment, shipped.id).eta) == "2026-03-25"
+    assert client.post(f"/portal/shipments/{shipped.id}/events", data={"status": "delivered"}).status_code == 302
+    session.expire_all()
+    assert session.get(Shipment, shipped.id).status == "in_transit"  # a supplier cannot say delivered
