@@ -16,7 +16,7 @@ from blueprints.purchasing import forms
 from scm.extensions import db
 from scm.models import PurchaseOrder, Supplier, Warehouse, utcnow
 from scm.models.purchasing import PO_STATUSES
-from scm.services import masterdata, mailer, po_queries, purchasing, receiving
+from scm.services import logistics_delays, masterdata, mailer, po_queries, purchasing, receiving
 from scm.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("purchasing", __name__)
@@ -117,7 +117,8 @@ def _view_model(order: PurchaseOrder) -> dict[str, Any]:
             "supplier": db.session.get(Supplier, order.supplier_id),
             "warehouse": db.session.get(Warehouse, order.warehouse_id),
             "events": purchasing.history(db.session, order.id),
-            "receipts": receiving.receipts_of(db.session, order.id)}
+            "receipts": receiving.receipts_of(db.session, order.id),
+            "late_shipments": logistics_delays.late_inbound(db.session, utcnow(), po_id=order.id)}
 
 
 def _allowed_actions(order: PurchaseOrder, received: bool) -> list[str]:

@@ -192,3 +192,9 @@ def test_a_supplier_updates_its_own_shipment_but_never_another_suppliers(client,
     assert client.post(f"/portal/shipments/{shipped.id}/events", data={"status": "delivered"}).status_code == 302
     session.expire_all()
     assert session.get(Shipment, shipped.id).status == "in_transit"  # a supplier cannot say delivered
+
+
+def test_the_po_page_alerts_the_buyer_of_a_late_inbound_shipment(client, login_as, shipped):
+    login_as("buyer")
+    page = client.get(f"/purchasing/orders/{shipped.po_id}").get_data(as_text=True)
+    assert f"Shipment #{shipped.id}</a> is late by" in page and "<code>ACME-1</code>" in page
