@@ -10,7 +10,7 @@ from scm.services.logistics import STATUS_LABELS
 
 
 class EventForm(FlaskForm):
-    status = SelectField("Status", choices=[(s, STATUS_LABELS[s]) for s in EVENT_STATUSES])
+    status = SelectField("Status", choices=[(s, STATUS_LABELS[s]) for s in EVENT_STATUSES], default="in_transit")
     occurred_at = StringField("When (UTC, YYYY-MM-DD HH:MM)", validators=[Optional(), Length(max=20)],
                               description="Left empty: now.")
     location = StringField("Location", validators=[Length(max=120)])

@@ -1,5 +1,5 @@
 """Logistics: the status machine (out of order, duplicates, exceptions), unknown tracking numbers,
-delay rules at a fixed `now`, and the link from a delayed inbound shipment to projected receipts."""
+delay rules at a fixed `now`, outbound dispatch. (The link to projected receipts: tests/services/test_inbound.py.)"""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from scm.models import AuditEntry, ShipmentEvent, UnmatchedTrackingEvent
-from scm.services import inbound, logistics, logistics_delays, stock_ledger
+from scm.services import logistics, logistics_delays, stock_ledger
 from scm.services.actors import Actor
 from tests import factories as f
 from tests import logistics_factories as lf
@@ -154,46 +154,6 @@ def test_late_inbound_lists_supplier_po_lines_and_days_late(session):
         shipment.id, shipment.supplier_id, shipment.reference, 5)
     assert row.supplier_name and row.reasons == ("ETA 2026-03-17 is after the promised date 2026-03-12",)
     assert [(line.sku, line.qty) for line in row.lines] == [("ACME-1", D(60))]
-
-
-# ---------------------------------------------------------------- the plan follows
-
-def test_a_delayed_inbound_shipment_moves_its_quantity_in_projected_receipts(session):
-    lf.carrier(session)
-    shipment = lf.notice_shipment(session, qty=60)
-    event(session, shipment, "in_transit", 1, "a", eta=date(2026, 3, 19))
-    rows = inbound.expected_receipts(session)
-    assert [(r.qty_open, r.expected_date, r.shipment_id is not None) for r in rows] == [
-        (D(40), date(2026, 3, 12), False), (D(60), date(2026, 3, 19), True)]
-    assert [r.delayed_days for r in rows] == [0, 7]
-    event(session, shipment, "delivered", 50, "z")
-    assert [(r.qty_open, r.expected_date) for r in inbound.expected_receipts(session)] == [(D(100), date(2026, 3, 12))]
-
-
-def test_a_shipped_transfer_is_in_transit_then_delivered_through_the_ledger(session):
-    lf.carrier(session)
-    item, source, target = f.item(session, "TR-1"), f.warehouse(session, "WH-A"), f.warehouse(session, "WH-B")
-    f.stock(session, item, source, 10)
-    shipment = logistics.ship_transfer(session, from_warehouse_id=source.id, to_warehouse_id=target.id,
-                                       lines=[(item.id, D(4))], data={"carrier": "FASTX", "service": "express",
-                                                                      "tracking_number": "T-9"},
-                                       actor=SYS, now=NOW)
-    assert shipment.eta == date(2026, 3, 11)  # ship date + 1 express day
-    [moving] = inbound.expected_transfers(session, warehouse_ids=[target.id])
-    assert (moving.qty, moving.expected_date, moving.to_warehouse_id) == (D(4), date(2026, 3, 11), target.id)
-    balance = {r.warehouse_id: r.on_hand for r in stock_ledger_balances(session, item.id)}
-    assert balance == {source.id: D(6)}
-    for attempt in range(2):  # a repeated delivery posts nothing twice
-        event(session, shipment, "delivered", 20, f"del-{attempt}")
-    balance = {r.warehouse_id: r.on_hand for r in stock_ledger_balances(session, item.id)}
-    assert balance == {source.id: D(6), target.id: D(4)}
-    assert inbound.expected_transfers(session) == [] and stock_ledger.ledger_check(session) == []
-
-
-def stock_ledger_balances(session, item_id):  # type: ignore[no-untyped-def]
-    from scm.models import StockBalance
-    session.expire_all()
-    return [b for b in session.scalars(select(StockBalance).where(StockBalance.item_id == item_id)) if b.on_hand]
 
 
 def test_outbound_reserves_then_dispatch_issues_a_sale_once(session):
