@@ -44,7 +44,7 @@ TRACKING_UPDATES = EntitySpec("tracking_updates", "Tracking updates", [
     Column("location", "Location", "text", max_length=120),
     Column("reason", "Reason", "text", max_length=300, comment="Required for an exception"),
     Column("eta", "New ETA", "date"),
-], key_columns=("tracking_number", "event_id"))
+])
 
 
 def export_shipments(session: Session) -> Iterable[dict[str, Any]]:
