@@ -31,3 +31,13 @@ class TransferForm(FlaskForm):
     service = StringField("Service", validators=[Length(max=40)], default="standard")
     tracking_number = StringField("Tracking number", validators=[Length(max=80)])
     promised_date = DateField("Promised date", validators=[Optional()])
+
+
+class InboundForm(FlaskForm):
+    """A buyer enters an inbound shipment for a PO; per-line quantities are read as qty-<line id>."""
+    carrier_id = SelectField("Carrier", coerce=int)
+    carrier = StringField("Other carrier", validators=[Length(max=80)], description="When it is not in the list.")
+    service = StringField("Service", validators=[Length(max=40)], default="standard")
+    tracking_number = StringField("Tracking number", validators=[Length(max=80)])
+    ship_date = DateField("Ship date", validators=[Optional()])
+    promised_date = DateField("Promised arrival", validators=[Optional()])

@@ -150,3 +150,33 @@ def new_transfer():  # type: ignore[no-untyped-def]
         except DomainError as error:
             show_domain_error(error, form)
     return render_template("logistics/transfer_new.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/inbound/new/<int:po_id>", methods=["GET", "POST"])
+@roles_required("admin", "buyer")
+def new_inbound(po_id: int):  # type: ignore[no-untyped-def]
+    """A buyer records an inbound shipment the supplier told them about (no portal notice)."""
+    from scm.services import purchasing
+    try:
+        order = purchasing.get_order(db.session, po_id)
+    except NotFound:
+        abort(404)
+    form = forms.InboundForm()
+    form.carrier_id.choices = [(0, "— other —")] + [(c.id, c.name) for c in logistics.list_carriers(db.session)]
+    errors: dict = {}
+    if form.validate_on_submit():
+        lines = {line.id: (request.form.get(f"qty-{line.id}") or "").strip() for line in order.lines}
+        data = {"carrier_id": form.carrier_id.data or None, "carrier": form.carrier.data, "service": form.service.data,
+                "tracking_number": form.tracking_number.data, "ship_date": form.ship_date.data,
+                "promised_date": form.promised_date.data}
+        try:
+            shipment = commit(lambda: logistics.create_inbound(
+                db.session, order.id, data, {k: v for k, v in lines.items() if v}, actor=web_actor(), now=utcnow()))
+            flash("Inbound shipment recorded.", "success")
+            return redirect(url_for("logistics.detail", shipment_id=shipment.id))
+        except DomainError as error:
+            errors = error.field_errors if isinstance(error, ValidationFailed) else {}
+            show_domain_error(error, form)
+    items = _names(Item, {line.item_id for line in order.lines}, "sku")
+    return render_template("logistics/inbound_new.html", form=form, order=order, items=items, errors=errors), \
+        422 if request.method == "POST" else 200

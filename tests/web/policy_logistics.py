@@ -10,9 +10,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from tests.web.test_access_matrix import EVERYONE, STAFF, STOCK_WRITERS, SUPPLIER, Rule, Samples, _u
+from tests.web.test_access_matrix import CATALOG_WRITERS, EVERYONE, STAFF, STOCK_WRITERS, SUPPLIER, Rule, Samples, _u
 
 NOW = datetime(2026, 3, 10, 9, tzinfo=timezone.utc)
+
+
+def purchasing_po_id(s: Samples) -> int:
+    from tests.web.policy_purchasing import po_id
+    return po_id(s)
+
 EVENT_WRITERS = frozenset({"admin", "buyer", "warehouse"})
 
 
@@ -59,6 +65,8 @@ POLICY: dict[str, Rule] = {
     "logistics.new_transfer": Rule(_u("/logistics/transfers/new"), STOCK_WRITERS, ("GET", "POST")),
     "portal.shipment_event": Rule(lambda s: f"/portal/shipments/{own_inbound_id(s)}/events", SUPPLIER, ("POST",),
                                   missing=_u("/portal/shipments/999999/events")),
+    "logistics.new_inbound": Rule(lambda s: f"/logistics/inbound/new/{purchasing_po_id(s)}",
+                                  CATALOG_WRITERS, ("GET", "POST"), missing=_u("/logistics/inbound/new/999999")),
     "api.list_shipments": Rule(_u(API), STAFF),
     "api.get_shipment": Rule(lambda s: f"{API}/{shipment_id(s)}", STAFF, missing=_u(API_MISSING)),
     "api.add_shipment_event": Rule(lambda s: f"{API}/{shipment_id(s)}/events", EVENT_WRITERS, ("POST",),

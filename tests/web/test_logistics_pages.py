@@ -198,3 +198,19 @@ def test_the_po_page_alerts_the_buyer_of_a_late_inbound_shipment(client, login_a
     login_as("buyer")
     page = client.get(f"/purchasing/orders/{shipped.po_id}").get_data(as_text=True)
     assert f"Shipment #{shipped.id}</a> is late by" in page and "<code>ACME-1</code>" in page
+
+
+def test_a_buyer_enters_an_inbound_shipment_for_a_po(client, login_as, session):
+    lf.carrier(session)
+    order, _user = lf.confirmed_order(session, code="BUY")
+    session.commit()
+    login_as("buyer")
+    line_id = order.lines[0].id
+    form = {"carrier_id": "0", "carrier": "Local courier", "tracking_number": "LC-1", "ship_date": "2026-03-10",
+            "promised_date": "2026-03-13", "service": ""}
+    too_much = client.post(f"/logistics/inbound/new/{order.id}", data={**form, f"qty-{line_id}": "500"})
+    assert too_much.status_code == 422 and "is still open" in too_much.get_data(as_text=True)
+    response = client.post(f"/logistics/inbound/new/{order.id}", data={**form, f"qty-{line_id}": "30"})
+    assert response.status_code == 302
+    shipment = session.scalar(select(Shipment).where(Shipment.tracking_number == "LC-1"))
+    assert (shipment.kind, shipment.carrier_label, shipment.lines[0].qty) == ("inbound", "Local courier", Decimal(30))
