@@ -13,7 +13,7 @@ change is audited. Services flush; the caller commits.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -120,7 +120,6 @@ def _optional_number(value: Any, key: str, errors: dict) -> Decimal | None:
 
 
 def _default_eta(carrier: Carrier | None, service: str, ship_date: date | None) -> date | None:
-    from datetime import timedelta
     days = expected_transit_days(carrier, service)
     return ship_date + timedelta(days=days) if ship_date and days is not None else None
 
@@ -137,7 +136,8 @@ def _new_shipment(session: Session, kind: str, header: dict, *, actor: Actor, no
 def _audit(session: Session, actor: Actor, action: str, shipment: Shipment, **extra: Any) -> None:
     audit.record(session, actor, action, "shipment", shipment.id, after={
         "kind": shipment.kind, "reference": shipment.reference, "status": shipment.status,
-        "tracking": shipment.tracking_number, **{k: audit._jsonable(v) for k, v in extra.items()}})
+        "tracking": shipment.tracking_number,
+        **{k: v if isinstance(v, (str, int, dict, list, type(None))) else str(v) for k, v in extra.items()}})
 
 
 # ---------------------------------------------------------------- inbound

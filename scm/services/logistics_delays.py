@@ -20,7 +20,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scm.models import Item, PurchaseOrder, PurchaseOrderLine, Shipment, ShipmentLine, Supplier
+from scm.models import Item, PurchaseOrder, Shipment, ShipmentLine, Supplier
 from scm.models.logistics import CLOSED_STATUSES
 from scm.services import audit
 from scm.services.actors import Actor
@@ -155,7 +155,3 @@ def late_po_lines(session: Session, now: datetime, po_id: int) -> dict[int, int]
         for line in row.lines:
             out[line.po_line_id] = max(out.get(line.po_line_id, 0), row.days_late)
     return out
-
-
-__all__ = ["AffectedLine", "Finding", "LateInbound", "days_late", "delay_reasons", "detect_delays",
-           "late_inbound", "late_po_lines", "PurchaseOrderLine"]
