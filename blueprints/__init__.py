@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.api import bp as api_bp
     from blueprints.auth.views import bp as auth_bp
     from blueprints.errors import register_error_handlers
+    from blueprints.logistics.views import bp as logistics_bp
     from blueprints.main.views import bp as main_bp
     from blueprints.masterdata.views import bp as masterdata_bp
     from blueprints.planning.views import bp as planning_bp
@@ -18,6 +19,6 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.stock.views import bp as stock_bp
     from blueprints.suppliers.views import bp as suppliers_bp
 
-    for blueprint in (auth_bp, main_bp, masterdata_bp, stock_bp, spreadsheets_bp, suppliers_bp, purchasing_bp, planning_bp, admin_bp, portal_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, masterdata_bp, stock_bp, spreadsheets_bp, suppliers_bp, purchasing_bp, logistics_bp, planning_bp, admin_bp, portal_bp, api_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

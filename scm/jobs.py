@@ -34,6 +34,10 @@ def daily(now: datetime) -> str:
     return now.strftime("%Y-%m-%d")
 
 
+def hourly(now: datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H")
+
+
 def ledger_check(session: Session, now: datetime) -> str:
     """Recompute balances from the ledger; any drift is an error worth waking someone for."""
     drifts = stock_ledger.ledger_check(session)
@@ -98,11 +102,20 @@ def scorecards_refresh(session: Session, now: datetime) -> str:
     return f"{result.snapshots} scorecard snapshot(s) for {result.suppliers} supplier(s), {result.active} with activity"
 
 
+def delay_detection(session: Session, now: datetime) -> str:
+    """Flag late shipments (ETA past promise, carrier silent, exception); the plan follows their ETAs."""
+    from scm.services import logistics_delays
+    findings = logistics_delays.detect_delays(session, now=now)
+    newly = sum(1 for finding in findings if finding.newly_late)
+    return f"{len(findings)} late shipment(s), {newly} newly late"
+
+
 JOBS: list[Job] = [
     Job("forecast-refresh", forecast_refresh, daily, {"hour": 1, "minute": 0}),
     Job("ledger-check", ledger_check, daily, {"hour": 2, "minute": 30}),
     Job("certificate-expiry", certificate_expiry, daily, {"hour": 6, "minute": 0}),
     Job("scorecards", scorecards_refresh, daily, {"hour": 3, "minute": 15}),
+    Job("delay-detection", delay_detection, hourly, {"minute": 7}),
 ]
 
 

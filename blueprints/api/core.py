@@ -15,7 +15,8 @@ from scm.services.errors import DomainError, ValidationFailed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no ambient credential to forge
-PUBLIC_ENDPOINTS = {"api.openapi"}
+# The carrier webhook authenticates by its HMAC signature instead (blueprints/api/logistics.py).
+PUBLIC_ENDPOINTS = {"api.openapi", "api.logistics_webhook"}
 
 
 @bp.before_request

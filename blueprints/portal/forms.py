@@ -3,7 +3,7 @@ supplier id is ever read from a portal request. Per-line inputs (qty-<line id>, 
 read by the view for the lines of the supplier's own order only."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -29,3 +29,12 @@ class CertificateForm(FlaskForm):
     issued_on = DateField("Issued on", validators=[DataRequired()])
     expires_on = DateField("Expires on", validators=[DataRequired()], description="The last day it is valid.")
     file = FileField("Certificate file", description="PDF, PNG or JPEG, up to 10 MB.")
+
+
+class ShipmentUpdateForm(FlaskForm):
+    """A supplier's update of its own inbound shipment; it cannot say "delivered" (our receipt does)."""
+    status = SelectField("Status", choices=[("in_transit", "In transit"), ("picked_up", "Picked up"),
+                                            ("at_hub", "At hub"), ("out_for_delivery", "Out for delivery"),
+                                            ("exception", "Problem (exception)")])
+    eta = DateField("New expected arrival", validators=[Optional()])
+    reason = StringField("Reason / note", validators=[Length(max=300)], description="Required for a problem.")

@@ -14,7 +14,7 @@ from blueprints.portal import forms
 from blueprints.spreadsheets.views import XLSX
 from scm.extensions import db
 from scm.models import PurchaseOrder, utcnow
-from scm.services import portal, purchasing_sheets
+from scm.services import logistics, portal, purchasing_sheets
 from scm.services.errors import DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -107,7 +107,9 @@ def order_detail(po_id: int):  # type: ignore[no-untyped-def]
 def _detail_page(order: PurchaseOrder, reject_form: Any) -> str:
     return _order_page("portal/order.html", order, reject_form=reject_form,
                        notices=portal.list_notices(db.session, _sid(), order.id),
-                       noticed=portal.noticed_qty(db.session, order.id))
+                       noticed=portal.noticed_qty(db.session, order.id),
+                       shipments=logistics.supplier_shipments(db.session, _sid(), order.id),
+                       shipment_form=forms.ShipmentUpdateForm(), labels=logistics.STATUS_LABELS)
 
 
 @bp.route("/orders/<int:po_id>/confirm", methods=["GET", "POST"])
@@ -144,7 +146,32 @@ def notice_new(po_id: int):  # type: ignore[no-untyped-def]
                                                    data=header, lines=_line_inputs(order, "qty")),
                 "Shipping notice sent.", url_for(".order_detail", po_id=order.id),
                 lambda errors: _order_page("portal/notice_form.html", order, form=form, errors=errors,
-                                           room=portal.notice_room(db.session, order)))
+                                           room=portal.notice_room(db.session, order),
+                                           carriers=logistics.list_carriers(db.session)))
+
+
+@bp.route("/shipments/<int:shipment_id>/events", methods=["POST"])
+@roles_required("supplier")
+def shipment_event(shipment_id: int):  # type: ignore[no-untyped-def]
+    """Update one of the supplier's own inbound shipments (new ETA, in transit, exception)."""
+    form = forms.ShipmentUpdateForm()
+    try:
+        shipment = logistics.get_shipment(db.session, shipment_id)
+        if shipment.supplier_id != _sid():
+            raise NotFound(f"shipment {shipment_id} does not exist")
+    except NotFound:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            commit(lambda: logistics.record_supplier_event(
+                db.session, _sid(), shipment_id, actor=web_actor(), now=utcnow(), status=form.status.data,
+                eta=form.eta.data, reason=form.reason.data or ""))
+            flash("Shipment updated.", "success")
+        except DomainError as error:
+            show_domain_error(error)
+    else:
+        flash("Check the shipment update: " + "; ".join(m for msgs in form.errors.values() for m in msgs), "error")
+    return redirect(url_for(".order_detail", po_id=shipment.po_id))
 
 
 @bp.route("/certificates", methods=["GET", "POST"])

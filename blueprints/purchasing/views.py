@@ -17,7 +17,7 @@ from blueprints.spreadsheets.forms import UploadForm
 from scm.extensions import db
 from scm.models import PurchaseOrder, Supplier, Warehouse, utcnow
 from scm.models.purchasing import PO_STATUSES
-from scm.services import masterdata, mailer, po_queries, purchase_queries, purchasing, receiving
+from scm.services import logistics_delays, masterdata, mailer, po_queries, purchase_queries, purchasing, receiving
 from scm.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("purchasing", __name__)
@@ -119,7 +119,8 @@ def _view_model(order: PurchaseOrder) -> dict[str, Any]:
             "warehouse": db.session.get(Warehouse, order.warehouse_id),
             "events": purchasing.history(db.session, order.id),
             "receipts": receiving.receipts_of(db.session, order.id),
-            "notices": purchase_queries.notices_of(db.session, order.id)}
+            "shipments": purchase_queries.shipments_of(db.session, order.id),
+            "late_shipments": logistics_delays.late_inbound(db.session, utcnow(), po_id=order.id)}
 
 
 def _allowed_actions(order: PurchaseOrder, received: bool) -> list[str]:

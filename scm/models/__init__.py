@@ -14,6 +14,7 @@ from scm.models.purchasing import (
 )
 from scm.models.simulations import SimulationRun
 from scm.models.shipping_notices import ShippingNotice, ShippingNoticeLine
+from scm.models.logistics import Carrier, Shipment, ShipmentEvent, ShipmentLine, UnmatchedTrackingEvent
 from scm.models.sourcing import CatalogEntry, PriceBreak
 from scm.models.suppliers import (
     Certification, ItemCertRequirement, Supplier, SupplierAddress, SupplierContact, SupplierDocument,
@@ -24,7 +25,8 @@ for _table in append_only.APPEND_ONLY_TABLES:
     append_only.attach(Base.metadata.tables[_table])
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "DemandRecord", "Forecast", "ForecastRun", "Promotion", "IdempotencyKey", "ImportBatch", "Item", "JobRun",
+    "ApiToken", "AuditEntry", "Base", "Carrier", "Shipment", "ShipmentEvent", "ShipmentLine",
+    "UnmatchedTrackingEvent", "DemandRecord", "Forecast", "ForecastRun", "Promotion", "IdempotencyKey", "ImportBatch", "Item", "JobRun",
     "Reservation", "StockBalance", "StockCount", "StockCountLine", "StockMove", "Supplier", "Transfer",
     "CatalogEntry", "Certification", "DeliveryFact", "InspectionFact", "ItemCertRequirement", "PoFact",
     "PoSequence", "PriceBreak", "PurchaseOrder", "PurchaseOrderEvent", "PurchaseOrderLine", "Receipt",

@@ -110,7 +110,8 @@ class Transfer(Base):
     """A move of stock between two warehouses, posted as one atomic document (out and in legs)."""
 
     __tablename__ = "transfers"
-    __table_args__ = (CheckConstraint("from_warehouse_id <> to_warehouse_id", name="distinct_warehouses"),)
+    __table_args__ = (CheckConstraint("from_warehouse_id <> to_warehouse_id", name="distinct_warehouses"),
+                      CheckConstraint("status IN ('posted','in_transit','delivered')", name="status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     from_warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
@@ -118,6 +119,9 @@ class Transfer(Base):
     note: Mapped[str] = mapped_column(String(500), default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # posted: atomic (out and in at once); in_transit: shipped, only the out legs posted; delivered.
+    status: Mapped[str] = mapped_column(String(12), default="posted", server_default="posted")
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     lines: Mapped[list[TransferLine]] = relationship(lazy="selectin", order_by="TransferLine.id")
     from_warehouse: Mapped[Warehouse] = relationship(foreign_keys=[from_warehouse_id], lazy="joined")

@@ -260,3 +260,6 @@ IMPORTERS.update({name: Importer(*parts) for name, parts in _supplier_sheets.SHE
 from scm.services import purchasing_sheets as _purchasing_sheets  # noqa: E402  (PO lists and lines, export only)
 
 IMPORTERS.update({name: Importer(*parts) for name, parts in _purchasing_sheets.SHEETS.items()})
+from scm.services import logistics_sheets as _logistics_sheets  # noqa: E402  (shipments; tracking updates)
+
+IMPORTERS.update({name: Importer(*parts) for name, parts in _logistics_sheets.SHEETS.items()})

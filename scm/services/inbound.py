@@ -16,7 +16,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scm.models import PurchaseOrder, PurchaseOrderLine
+from scm.models import PurchaseOrder, PurchaseOrderLine, Shipment, ShipmentLine
+from scm.models.logistics import CLOSED_STATUSES
 
 OPEN_PO_STATUSES = ("approved", "sent", "confirmed", "partially_confirmed", "in_transit", "partially_received")
 ZERO = Decimal("0")
@@ -36,6 +37,7 @@ class ExpectedReceipt:
     expected_date: date
     planned_date: date  # before any shipment moved it: confirmed, promised or ordered + lead time
     status: str
+    shipment_id: int | None = None  # the live inbound shipment carrying this quantity, if any
 
     @property
     def delayed_days(self) -> int:
@@ -52,6 +54,7 @@ class ExpectedTransfer:
     to_warehouse_id: int
     qty: Decimal
     expected_date: date
+    shipment_id: int | None = None
 
 
 def planned_date(line: PurchaseOrderLine, ordered_on: date) -> date:
@@ -72,14 +75,41 @@ def expected_receipts(session: Session, *, item_ids: Collection[int] | None = No
         stmt = stmt.where(PurchaseOrderLine.item_id.in_(list(item_ids)))
     if warehouse_ids is not None:
         stmt = stmt.where(PurchaseOrder.warehouse_id.in_(list(warehouse_ids)))
-    rows = []
-    for line, number, supplier_id, warehouse_id, ordered_on, status in session.execute(stmt):
+    found = list(session.execute(stmt))
+    shipped = _shipped(session, [line.id for line, *_rest in found])
+    rows: list[ExpectedReceipt] = []
+    for line, number, supplier_id, warehouse_id, ordered_on, status in found:
         planned = planned_date(line, ordered_on)
-        rows.append(ExpectedReceipt(
-            po_line_id=line.id, po_id=line.po_id, po_number=number, supplier_id=supplier_id, item_id=line.item_id,
-            warehouse_id=warehouse_id, qty_open=_still_expected(line), expected_date=planned, planned_date=planned,
-            status=status))
+        remaining = _still_expected(line)
+        common = dict(po_line_id=line.id, po_id=line.po_id, po_number=number, supplier_id=supplier_id,
+                      item_id=line.item_id, warehouse_id=warehouse_id, planned_date=planned, status=status)
+        for shipment_id, qty, eta in shipped.get(line.id, []):
+            take = min(qty, remaining)
+            if take > ZERO:
+                rows.append(ExpectedReceipt(**common, qty_open=take, expected_date=eta or planned,
+                                            shipment_id=shipment_id))
+                remaining -= take
+        rows.append(ExpectedReceipt(**common, qty_open=remaining, expected_date=planned))
     return sorted((r for r in rows if r.qty_open > ZERO), key=lambda r: (r.item_id, r.warehouse_id, r.expected_date))
+
+
+def _shipped(session: Session, line_ids: list[int]) -> dict[int, list[tuple[int, Decimal, date | None]]]:
+    """PO line id -> [(shipment id, quantity, ETA)] of live inbound shipments, earliest ETA first.
+
+    What a live shipment carries arrives at its ETA; the rest of the line keeps its planned date.
+    (Receipts do not say which shipment they came from, so a partly received line counts its
+    received quantity against the earliest shipments first.)"""
+    out: dict[int, list[tuple[int, Decimal, date | None]]] = {}
+    if not line_ids:
+        return out
+    stmt = (select(ShipmentLine.po_line_id, Shipment.id, ShipmentLine.qty, Shipment.eta, Shipment.promised_date)
+            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+            .where(Shipment.kind == "inbound", Shipment.status.not_in(CLOSED_STATUSES),
+                   ShipmentLine.po_line_id.in_(line_ids))
+            .order_by(ShipmentLine.po_line_id, Shipment.eta, Shipment.id))
+    for line_id, shipment_id, qty, eta, promised in session.execute(stmt):
+        out.setdefault(line_id, []).append((shipment_id, qty, eta or promised))
+    return out
 
 
 def _still_expected(line: PurchaseOrderLine) -> Decimal:
@@ -90,6 +120,19 @@ def _still_expected(line: PurchaseOrderLine) -> Decimal:
 
 def expected_transfers(session: Session, *, item_ids: Collection[int] | None = None,
                        warehouse_ids: Collection[int] | None = None) -> list[ExpectedTransfer]:
-    """Transfers in transit (destination warehouse filter). Transfers are atomic until logistics adds
-    shipped transfers, so nothing is in transit yet."""
-    return []
+    """Shipped transfers in transit (issued at the source, not yet received), at their shipment's ETA
+    (else promised date, else ship date); `warehouse_ids` filters on the destination."""
+    stmt = (select(Shipment, ShipmentLine.item_id, ShipmentLine.qty)
+            .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
+            .where(Shipment.kind == "transfer", Shipment.status.not_in(CLOSED_STATUSES),
+                   Shipment.transfer_id.is_not(None)))
+    if item_ids is not None:
+        stmt = stmt.where(ShipmentLine.item_id.in_(list(item_ids)))
+    if warehouse_ids is not None:
+        stmt = stmt.where(Shipment.to_warehouse_id.in_(list(warehouse_ids)))
+    rows = [ExpectedTransfer(transfer_id=s.transfer_id, item_id=item_id, from_warehouse_id=s.from_warehouse_id,
+                             to_warehouse_id=s.to_warehouse_id, qty=qty,
+                             expected_date=s.eta or s.promised_date or s.ship_date or s.created_at.date(),
+                             shipment_id=s.id)
+            for s, item_id, qty in session.execute(stmt)]
+    return sorted(rows, key=lambda r: (r.item_id, r.to_warehouse_id, r.expected_date))

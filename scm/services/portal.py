@@ -190,6 +190,9 @@ def create_notice(session: Session, supplier_id: int, po_id: int, *, actor: Acto
     audit.record(session, actor, "shipping_notice.create", "purchase_order", order.id,
                  after={"notice_id": notice.id, "carrier": header["carrier"], "tracking": header["tracking_number"],
                         "lines": {str(k): str(v) for k, v in chosen.items()}})
+    from scm.services import logistics  # the notice is (and creates) the inbound shipment
+    logistics.create_inbound_from_notice(session, notice, actor=actor, now=now,
+                                         data={"carrier_id": data.get("carrier_id")} if data.get("carrier_id") else None)
     if "in_transit" in purchasing.TRANSITIONS.get(order.status, frozenset()):
         purchasing.mark_in_transit(session, order.id, actor=actor, now=now,
                                    note=f"shipping notice {notice.id}: {header['carrier']} {header['tracking_number']}")

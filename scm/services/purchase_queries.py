@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from scm.models import Item, PurchaseOrder, ShippingNotice, Supplier, Warehouse
+from scm.models import Item, PurchaseOrder, Shipment, Supplier, Warehouse
 from scm.models.purchasing import PO_STATUSES
 from scm.services.errors import NotFound, ValidationFailed
 
@@ -66,6 +66,7 @@ def codes_of(session: Session, order: PurchaseOrder) -> tuple[str, str]:
     return (supplier.code if supplier else "", warehouse.code if warehouse else "")
 
 
-def notices_of(session: Session, po_id: int) -> list[ShippingNotice]:
-    """Every advance shipping notice of one order, oldest first (staff view; the portal filters by supplier)."""
-    return list(session.scalars(select(ShippingNotice).where(ShippingNotice.po_id == po_id).order_by(ShippingNotice.id)))
+def shipments_of(session: Session, po_id: int) -> list[Shipment]:
+    """Every inbound shipment of one order (from a shipping notice or entered by a buyer), oldest first."""
+    return list(session.scalars(select(Shipment).where(Shipment.po_id == po_id, Shipment.kind == "inbound")
+                                .order_by(Shipment.id)))

@@ -209,9 +209,8 @@ def adjust(session: Session, *, item_id: int, warehouse_id: int, qty_delta: Deci
     return move
 
 
-def post_transfer(session: Session, *, from_warehouse_id: int, to_warehouse_id: int,
-                  lines: list[tuple[int, Decimal]], actor: Actor, note: str = "") -> Transfer:
-    """Move stock between two warehouses as one document: every line out and in, or nothing."""
+def _transfer_document(session: Session, from_warehouse_id: int, to_warehouse_id: int,
+                       lines: list[tuple[int, Decimal]], actor: Actor, note: str, status: str) -> Transfer:
     if from_warehouse_id == to_warehouse_id:
         raise ValidationFailed({"to_warehouse": ["choose a different warehouse to transfer to"]})
     if not lines:
@@ -222,17 +221,58 @@ def post_transfer(session: Session, *, from_warehouse_id: int, to_warehouse_id: 
     for item_id, qty in lines:
         merged[_item(session, item_id, for_receipt=True).id] = merged.get(item_id, ZERO) + _quantity(qty)
     transfer = Transfer(from_warehouse_id=source.id, to_warehouse_id=target.id, note=note[:500],
-                        created_by=actor.user_id)
+                        created_by=actor.user_id, status=status)
     transfer.lines = [TransferLine(item_id=i, qty=q) for i, q in sorted(merged.items())]
     session.add(transfer)
     session.flush()
-    legs = [leg for item_id, qty in sorted(merged.items()) for leg in (
-        MoveLine(item_id, source.id, -qty, "transfer_out"), MoveLine(item_id, target.id, qty, "transfer_in"))]
-    post(session, legs, actor=actor, source_type="transfer", source_id=transfer.id, note=note)
-    audit.record(session, actor, "stock.transfer", "transfer", transfer.id, after={
-        "from": source.code, "to": target.code,
-        "lines": {str(i): str(q) for i, q in sorted(merged.items())}})
     return transfer
+
+
+def _audit_transfer(session: Session, actor: Actor, action: str, transfer: Transfer) -> None:
+    audit.record(session, actor, action, "transfer", transfer.id, after={
+        "from": transfer.from_warehouse.code, "to": transfer.to_warehouse.code, "status": transfer.status,
+        "lines": {str(line.item_id): str(line.qty) for line in transfer.lines}})
+
+
+def post_transfer(session: Session, *, from_warehouse_id: int, to_warehouse_id: int,
+                  lines: list[tuple[int, Decimal]], actor: Actor, note: str = "") -> Transfer:
+    """Move stock between two warehouses as one document: every line out and in, or nothing."""
+    transfer = _transfer_document(session, from_warehouse_id, to_warehouse_id, lines, actor, note, "posted")
+    legs = [leg for line in transfer.lines for leg in (
+        MoveLine(line.item_id, transfer.from_warehouse_id, -line.qty, "transfer_out"),
+        MoveLine(line.item_id, transfer.to_warehouse_id, line.qty, "transfer_in"))]
+    post(session, legs, actor=actor, source_type="transfer", source_id=transfer.id, note=note)
+    _audit_transfer(session, actor, "stock.transfer", transfer)
+    return transfer
+
+
+def dispatch_transfer(session: Session, *, from_warehouse_id: int, to_warehouse_id: int,
+                      lines: list[tuple[int, Decimal]], actor: Actor, note: str = "") -> Transfer:
+    """A shipped transfer leaves: every line is issued from the source (transfer_out) and is in transit
+    until `deliver_transfer` receives it at the destination. All lines or nothing."""
+    transfer = _transfer_document(session, from_warehouse_id, to_warehouse_id, lines, actor, note, "in_transit")
+    post(session, [MoveLine(line.item_id, transfer.from_warehouse_id, -line.qty, "transfer_out")
+                   for line in transfer.lines], actor=actor, source_type="transfer", source_id=transfer.id, note=note)
+    _audit_transfer(session, actor, "stock.transfer_dispatch", transfer)
+    return transfer
+
+
+def deliver_transfer(session: Session, *, transfer_id: int, actor: Actor, now: Any) -> bool:
+    """Receive a transfer in transit at its destination (transfer_in legs). Idempotent: one guarded
+    status update claims the delivery, so a repeat (or a racing second call) posts nothing: False."""
+    claimed = session.execute(update(Transfer).where(Transfer.id == transfer_id, Transfer.status == "in_transit")
+                              .values(status="delivered", delivered_at=now).returning(Transfer.id)
+                              .execution_options(synchronize_session=False)).scalar_one_or_none()
+    if claimed is None:
+        if session.get(Transfer, transfer_id) is None:
+            raise NotFound(f"transfer {transfer_id} does not exist")
+        return False
+    transfer = session.get(Transfer, transfer_id)
+    session.refresh(transfer)
+    post(session, [MoveLine(line.item_id, transfer.to_warehouse_id, line.qty, "transfer_in") for line in transfer.lines],
+         actor=actor, source_type="transfer", source_id=transfer.id, note=f"transfer {transfer.id} delivered")
+    _audit_transfer(session, actor, "stock.transfer_deliver", transfer)
+    return True
 
 
 def post_count(session: Session, *, warehouse_id: int, counts: list[tuple[int, Decimal]], actor: Actor,

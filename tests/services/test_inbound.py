@@ -44,3 +44,59 @@ def test_partial_confirmation_caps_what_is_expected_and_its_date_wins(session): 
 
     assert (row.qty_open, row.expected_date) == (D(60), date(2026, 4, 1))
     assert inbound.expected_receipts(session, warehouse_ids=[warehouse.id + 99]) == []
+
+
+# ---------------------------------------------------------------- logistics moves the plan
+
+from sqlalchemy import select  # noqa: E402
+
+from scm.services import logistics, stock_ledger  # noqa: E402
+from tests import logistics_factories as lf  # noqa: E402
+
+SYS = Actor.system("test")
+
+
+def event(session, shipment, status, hours, event_id, **kw):  # type: ignore[no-untyped-def]
+    at = lf.NOW + timedelta(hours=hours)
+    return logistics.record_event(session, shipment.id, status=status, occurred_at=at, now=at, source="staff",
+                                  actor=SYS, event_id=event_id, **kw)
+
+
+def test_a_delayed_inbound_shipment_moves_its_quantity_in_projected_receipts(session):
+    lf.carrier(session)
+    shipment = lf.notice_shipment(session, qty=60)
+    event(session, shipment, "in_transit", 1, "a", eta=date(2026, 3, 19))
+    rows = inbound.expected_receipts(session)
+    assert [(r.qty_open, r.expected_date, r.shipment_id is not None) for r in rows] == [
+        (D(40), date(2026, 3, 12), False), (D(60), date(2026, 3, 19), True)]
+    assert [r.delayed_days for r in rows] == [0, 7]
+    event(session, shipment, "delivered", 50, "z")
+    assert [(r.qty_open, r.expected_date) for r in inbound.expected_receipts(session)] == [(D(100), date(2026, 3, 12))]
+
+
+def test_a_shipped_transfer_is_in_transit_then_delivered_through_the_ledger(session):
+    lf.carrier(session)
+    item, source, target = f.item(session, "TR-1"), f.warehouse(session, "WH-A"), f.warehouse(session, "WH-B")
+    f.stock(session, item, source, 10)
+    shipment = logistics.ship_transfer(session, from_warehouse_id=source.id, to_warehouse_id=target.id,
+                                       lines=[(item.id, D(4))], data={"carrier": "FASTX", "service": "express",
+                                                                      "tracking_number": "T-9"},
+                                       actor=SYS, now=lf.NOW)
+    assert shipment.eta == date(2026, 3, 11)  # ship date + 1 express day
+    [moving] = inbound.expected_transfers(session, warehouse_ids=[target.id])
+    assert (moving.qty, moving.expected_date, moving.to_warehouse_id) == (D(4), date(2026, 3, 11), target.id)
+    balance = {r.warehouse_id: r.on_hand for r in stock_ledger_balances(session, item.id)}
+    assert balance == {source.id: D(6)}
+    for attempt in range(2):  # a repeated delivery posts nothing twice
+        event(session, shipment, "delivered", 20, f"del-{attempt}")
+    balance = {r.warehouse_id: r.on_hand for r in stock_ledger_balances(session, item.id)}
+    assert balance == {source.id: D(6), target.id: D(4)}
+    assert inbound.expected_transfers(session) == [] and stock_ledger.ledger_check(session) == []
+
+
+def stock_ledger_balances(session, item_id):  # type: ignore[no-untyped-def]
+    from scm.models import StockBalance
+    session.expire_all()
+    return [b for b in session.scalars(select(StockBalance).where(StockBalance.item_id == item_id)) if b.on_hand]
+
+

@@ -1,0 +1,92 @@
+"""Logistics on a phone: a supplier sends a shipping notice with a tracking number; signed carrier
+webhooks mark it in transit and then delayed; the buyer sees the alert on the shipments board and on
+the PO page. (The live server checks webhook timestamps against its clock, so this journey signs with
+the real time and uses dates relative to today.)"""
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from scm.services import webhooks
+from tests import factories as f
+from tests import logistics_factories as lf
+from tests.e2e.conftest import shot
+
+
+@pytest.fixture
+def live_app(make_app):  # type: ignore[no-untyped-def]
+    return make_app(WTF_CSRF_ENABLED=True, TESTING=False, PROPAGATE_EXCEPTIONS=False,
+                    SCM_WEBHOOK_SECRET_FASTX=lf.SECRET)
+
+
+def post_webhook(base: str, payload: dict, msg_id: str) -> dict:
+    body = json.dumps(payload).encode()
+    stamp = int(time.time())
+    request = urllib.request.Request(f"{base}/api/v1/logistics/webhooks/fastx", data=body, method="POST", headers={
+        "Content-Type": "application/json", "webhook-id": msg_id, "webhook-timestamp": str(stamp),
+        "webhook-signature": webhooks.sign(lf.SECRET, msg_id, stamp, body)})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def login(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def test_notice_webhooks_and_the_buyers_alert(page, live_server, seeded):
+    today = datetime.now(timezone.utc).date()
+
+    def data(session):  # type: ignore[no-untyped-def]
+        lf.carrier(session)
+        order, supplier_user = lf.confirmed_order(session)
+        supplier_user.email = "sam@acme.example"
+        f.user(session, "buyer", email="bea@example.com")
+        return order.id, order.number, order.lines[0].id
+    po_id, po_number, line_id = seeded(data)
+
+    login(page, live_server, "sam@acme.example")
+    page.goto(f"{live_server}/portal/orders/{po_id}/notices/new")
+    page.get_by_label("Carrier").fill("Fastx Express")
+    page.get_by_label("Tracking number").fill("FX-123456")
+    page.get_by_label("Ship date").fill(today.isoformat())
+    page.get_by_label("Expected arrival").fill((today + timedelta(days=2)).isoformat())
+    page.get_by_label(f"Quantity for line {line_id}").fill("60")
+    shot(page, "logistics-01-notice-form")
+    page.get_by_role("button", name="Send shipping notice").click()
+    page.get_by_text("Shipping notice sent.").wait_for()
+    page.get_by_text("FX-123456").first.wait_for()
+    shot(page, "logistics-02-notice-sent")
+
+    now = datetime.now(timezone.utc)
+    first = post_webhook(live_server, {"tracking_number": "FX-123456", "status": "in_transit",
+                                       "occurred_at": (now + timedelta(seconds=1)).isoformat()}, "msg_e2e_1")
+    assert first["outcome"] == "recorded"
+    late = post_webhook(live_server, {"tracking_number": "FX-123456", "status": "at_hub", "location": "Leipzig",
+                                      "occurred_at": (now + timedelta(seconds=2)).isoformat(),
+                                      "eta": (today + timedelta(days=6)).isoformat()}, "msg_e2e_2")
+    assert late["outcome"] == "recorded"
+
+    page.context.clear_cookies()
+    login(page, live_server, "bea@example.com")
+    page.goto(f"{live_server}/logistics/?late=1")
+    page.get_by_role("link", name=po_number).first.wait_for()
+    assert page.locator(".badge-danger", has_text="late").count() >= 1
+    shot(page, "logistics-03-board-late")
+    page.get_by_role("link", name=po_number).first.click()
+    page.get_by_text("Late by 4 days").wait_for()
+    page.get_by_text("Leipzig").first.wait_for()
+    shot(page, "logistics-04-shipment-detail")
+    page.goto(f"{live_server}/purchasing/orders/{po_id}")
+    page.get_by_text("is late by 4 days").wait_for()
+    shot(page, "logistics-05-po-alert")
+    page.goto(f"{live_server}/logistics/where")
+    page.get_by_text("Where is it").first.wait_for()
+    shot(page, "logistics-06-where-is-it")
