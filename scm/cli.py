@@ -50,6 +50,9 @@ def seed_demo(if_empty: bool, items: int, forecast: bool) -> None:
         from scm.jobs import run_forecast_batch
         run = run_forecast_batch(db.session, as_of=utcnow().date(), trigger="cli")
         click.echo(f"first forecast: {run.series_total} series")
+    from scm.jobs import job_by_id, run_job
+    check = run_job(db.session, job_by_id("ledger-check"), now=utcnow(), force=True)  # the jobs page has a run
+    click.echo(f"ledger-check: {check.status if check else 'skipped'}")
 
 
 @scm_cli.command("ledger-check")

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH, ROW, LABEL, PAD = 560, 30, 120, 8
+WIDTH, ROW, LABEL, PAD = 420, 30, 100, 8
 
 
 def bar_chart(rows: Sequence[tuple[str, Decimal | float | int | None]], *, title: str,
@@ -18,7 +18,7 @@ def bar_chart(rows: Sequence[tuple[str, Decimal | float | int | None]], *, title
     values = [float(v or 0) for _l, v in rows]
     top = maximum or max(values + [1.0])
     height = ROW * len(rows) + PAD
-    span = WIDTH - LABEL - 90
+    span = WIDTH - LABEL - 96
     parts = [f'<svg class="mini-chart {escape(css)}" viewBox="0 0 {WIDTH} {height}" role="img" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
     for i, ((label, raw), value) in enumerate(zip(rows, values)):

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from scm.models import DemandRecord, Item, Supplier, User
-from scm.services import accounts, demo_suppliers, masterdata, stock_ledger
+from scm.services import accounts, demo_dashboard, demo_suppliers, masterdata, stock_ledger
 from scm.services.actors import Actor
 
 DEMO_PASSWORD = "scm-demo-2026"
@@ -61,8 +61,9 @@ def seed(session: Session, *, today: date, items: int = 200, days: int = 730) ->
             stock_ledger.receive(session, item_id=item.id, warehouse_id=warehouse.id, qty=cover, actor=actor,
                                  unit_cost=item.unit_cost, note="opening stock")
     demo_suppliers.seed_suppliers(session, created, warehouses, today, rng, actor)
+    activity = demo_dashboard.seed_activity(session, today=today, actor=actor)
     session.flush()
-    return {"items": len(created), "warehouses": len(warehouses), "demand_records": records}
+    return {"items": len(created), "warehouses": len(warehouses), "demand_records": records, **activity}
 
 
 def _items(session: Session, rng: np.random.Generator, count: int, actor: Actor) -> list[Item]:

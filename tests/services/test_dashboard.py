@@ -1,7 +1,7 @@
 """Dashboard figures on a small dataset worked out by hand (see the comments for each number)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -74,6 +74,16 @@ def test_stock_out_days_this_month(session, shop):
                                                                            ("SLOW", "A", 1)]
 
 
+def test_a_key_first_stocked_this_month_is_not_out_of_stock_before_it(session, shop, monkeypatch):
+    c = Clock(session, monkeypatch)
+    c.receive(at(2026, 3, 14), shop["dead"], shop["b"], 2)   # DEAD@B exists from the 14th
+    c.issue(at(2026, 3, 16), shop["dead"], shop["b"], 2, "scrap")
+    outs = dashboard_kpis.stock_outs(session, now=NOW)
+    # DEAD@B adds the 16th..20th (5 days), not the 1st..13th.
+    assert (outs.days, outs.keys) == (36, 4)
+    assert ("DEAD", "B", 5) in [(r["sku"], r["warehouse"], r["days"]) for r in outs.worst]
+
+
 def test_dead_and_slow_moving_stock(session, shop):
     sd = dashboard_kpis.slow_and_dead(session, now=NOW)
     # DEAD: 5 on hand, no demand since 2025-12-20 -> dead, 50.00.
@@ -124,3 +134,22 @@ def test_empty_database_gives_blank_figures_not_errors(session):
     assert panels["stock_figures"].turnover.turnover is None
     assert panels["stock_figures"].turnover.days_of_inventory is None
     assert panels["fill_rate"].rate is None and panels["supplier_ranking"].rows == []
+
+
+def test_slow_figures_are_reused_for_their_max_age_and_fast_ones_stay_live(session, monkeypatch):
+    calls: list[int] = []
+
+    def compute(s, c):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return len(calls)
+    panels = [dashboard.Panel("figures", dashboard.EVERY_STAFF, compute, max_age=300)]
+    cache = dashboard.FigureCache()
+    ctx = dashboard.DashboardContext(now=NOW, role="viewer")
+    assert dashboard.panels_for(session, ctx, panels, cache) == [("figures", 1)]
+    assert dashboard.panels_for(session, ctx, panels, cache) == [("figures", 2)]   # fast: not kept
+    monkeypatch.setattr(dashboard, "SLOW_SECONDS", 0)                              # now "slow"
+    assert dashboard.panels_for(session, ctx, panels, cache) == [("figures", 3)]
+    later = dashboard.DashboardContext(now=NOW + timedelta(seconds=299), role="viewer")
+    assert dashboard.panels_for(session, later, panels, cache) == [("figures", 3)]  # reused
+    expired = dashboard.DashboardContext(now=NOW + timedelta(seconds=301), role="viewer")
+    assert dashboard.panels_for(session, expired, panels, cache) == [("figures", 4)]
