@@ -78,13 +78,14 @@ class Turnover:
 
 
 def _reversed_demand(start: datetime, now: datetime) -> Any:
-    """Rows (item_id, qty) of sale/consumption issues posted in the window that were later reversed
-    (found through the reversals' unique reverses_move_id index: reversals are few)."""
+    """Rows (item_id, qty) of sale/consumption issues posted in the window that were later reversed.
+    Driven from the reversals (few, found through the unique reverses_move_id index) to their
+    originals by primary key, never by probing every move of the window."""
     original = aliased(StockMove)
+    reversed_ids = select(StockMove.reverses_move_id).where(StockMove.reverses_move_id.is_not(None))
     return (select(original.item_id.label("item_id"), (-_raw(original.qty_delta)).label("qty"))
-            .select_from(StockMove).join(original, original.id == StockMove.reverses_move_id)
-            .where(StockMove.reverses_move_id.is_not(None), original.kind == "issue",
-                   original.reason.in_(DEMAND_REASONS), original.posted_at >= start, original.posted_at <= now))
+            .where(original.id.in_(reversed_ids), original.kind == "issue", original.reason.in_(DEMAND_REASONS),
+                   original.posted_at >= start, original.posted_at <= now))
 
 
 def turnover(session: Session, *, now: datetime, closing_value: Decimal, days: int = TURNOVER_DAYS) -> Turnover:
