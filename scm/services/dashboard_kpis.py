@@ -36,6 +36,11 @@ def _raw(column: Any) -> Any:
     return cast(type_coerce(column, BigInteger), Numeric)
 
 
+def _int(column: Any) -> Any:
+    """The stored scaled integer as BIGINT: sums of it are exact and much cheaper than of NUMERIC."""
+    return type_coerce(column, BigInteger)
+
+
 def _value(raw: Any) -> Decimal:
     return (Decimal(raw or 0) / VALUE_SCALE).quantize(CENT)
 
@@ -83,7 +88,7 @@ def _reversed_demand(start: datetime, now: datetime) -> Any:
     originals by primary key, never by probing every move of the window."""
     original = aliased(StockMove)
     reversed_ids = select(StockMove.reverses_move_id).where(StockMove.reverses_move_id.is_not(None))
-    return (select(original.item_id.label("item_id"), (-_raw(original.qty_delta)).label("qty"))
+    return (select(original.item_id.label("item_id"), (-_int(original.qty_delta)).label("qty"))
             .where(original.id.in_(reversed_ids), original.kind == "issue", original.reason.in_(DEMAND_REASONS),
                    original.posted_at >= start, original.posted_at <= now))
 
@@ -98,8 +103,8 @@ def turnover(session: Session, *, now: datetime, closing_value: Decimal, days: i
     """
     start = now - timedelta(days=days)
     is_demand = and_(StockMove.kind == "issue", StockMove.reason.in_(DEMAND_REASONS))
-    per_item = (select(StockMove.item_id, func.sum(_raw(StockMove.qty_delta)).label("net"),
-                       func.sum(case((is_demand, -_raw(StockMove.qty_delta)), else_=literal(0))).label("issued"))
+    per_item = (select(StockMove.item_id, func.sum(_int(StockMove.qty_delta)).label("net"),
+                       func.sum(case((is_demand, -_int(StockMove.qty_delta)), else_=literal(0))).label("issued"))
                 .where(StockMove.posted_at >= start, StockMove.posted_at <= now)
                 .group_by(StockMove.item_id).subquery())
     undone = _reversed_demand(start, now).subquery()
@@ -218,12 +223,12 @@ def _demand_by_item(now: datetime, days: int) -> Any:
     """Subquery item_id -> raw demand quantity of the last `days` days: ledger issues of sale/consumption
     minus those reversed, plus imported demand records."""
     start = now - timedelta(days=days)
-    ledger = (select(StockMove.item_id.label("item_id"), (-_raw(StockMove.qty_delta)).label("qty"))
+    ledger = (select(StockMove.item_id.label("item_id"), (-_int(StockMove.qty_delta)).label("qty"))
               .where(StockMove.kind == "issue", StockMove.reason.in_(DEMAND_REASONS),
                      StockMove.posted_at >= start, StockMove.posted_at <= now))
     undone = _reversed_demand(start, now).subquery()
     reversed_ = select(undone.c.item_id, -undone.c.qty)
-    imported = (select(DemandRecord.item_id.label("item_id"), _raw(DemandRecord.qty).label("qty"))
+    imported = (select(DemandRecord.item_id.label("item_id"), _int(DemandRecord.qty).label("qty"))
                 .where(DemandRecord.day >= start.date(), DemandRecord.day <= now.date(), DemandRecord.qty > 0))
     both = ledger.union_all(reversed_, imported).subquery()
     return select(both.c.item_id, func.sum(both.c.qty).label("qty")).group_by(both.c.item_id).subquery()
@@ -233,12 +238,12 @@ def slow_and_dead(session: Session, *, now: datetime, worst: int = 8) -> SlowDea
     """Per active item with stock: dead when nothing was demanded in the last 90 days; slow-moving when
     there was demand but on hand exceeds 180 days of it at that rate (on hand > 2 × 90-day demand)."""
     demand = _demand_by_item(now, DEAD_DAYS)
-    stock = (select(StockBalance.item_id, func.sum(_raw(StockBalance.on_hand)).label("qty"))
-             .group_by(StockBalance.item_id).having(func.sum(_raw(StockBalance.on_hand)) > 0).subquery())
+    stock = (select(StockBalance.item_id, func.sum(_int(StockBalance.on_hand)).label("qty"))
+             .group_by(StockBalance.item_id).having(func.sum(_int(StockBalance.on_hand)) > 0).subquery())
     demanded = func.coalesce(demand.c.qty, 0)
     is_dead = demanded <= 0
     is_slow = and_(demanded > 0, stock.c.qty * DEAD_DAYS > demanded * SLOW_COVER_DAYS)
-    value = stock.c.qty * _raw(Item.unit_cost)
+    value = cast(stock.c.qty, Numeric) * _raw(Item.unit_cost)
     base = (select().select_from(stock).join(Item, Item.id == stock.c.item_id)
             .outerjoin(demand, demand.c.item_id == stock.c.item_id).where(Item.active.is_(True)))
     row = session.execute(base.add_columns(
