@@ -58,6 +58,9 @@ def seed_demo(if_empty: bool, items: int, forecast: bool, simulate: bool) -> Non
             db.session, as_of=utcnow().date(), actor=Actor.system("demo", via="cli"), weeks=26,
             item_ids=simulation.sample_item_ids(db.session, 10), trigger="demo", workers=None))
         click.echo(f"first policy simulation: {sim.series_total} series, saving {100 * (sim.saving or 0):+.0f}%")
+    from scm.jobs import job_by_id, run_job
+    check = run_job(db.session, job_by_id("ledger-check"), now=utcnow(), force=True)  # the jobs page has a run
+    click.echo(f"ledger-check: {check.status if check else 'skipped'}")
 
 
 @scm_cli.command("ledger-check")

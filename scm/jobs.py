@@ -28,6 +28,39 @@ class Job:
     run: Callable[[Session, datetime], str]
     period: Callable[[datetime], str]
     trigger: dict  # APScheduler cron fields
+    # Too long to run inside a web request: the jobs page offers the CLI command instead of "run now".
+    long_running: bool = False
+
+    @property
+    def description(self) -> str:
+        """The first paragraph of the job function's docstring (shown on the jobs page)."""
+        doc = (self.run.__doc__ or "").strip().split("\n\n")[0]
+        return " ".join(doc.split())
+
+    @property
+    def schedule(self) -> str:
+        return schedule_in_words(self.trigger)
+
+
+_WEEKDAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+             "sat": "Saturday", "sun": "Sunday"}
+
+
+def schedule_in_words(trigger: dict) -> str:
+    """APScheduler cron fields as a sentence: {"hour": 1, "minute": 0} -> "daily at 01:00 UTC"."""
+    hour, minute = trigger.get("hour", "*"), trigger.get("minute", 0)
+    if str(hour) == "*" or not str(hour).isdigit() or not str(minute).isdigit():
+        at = "minute " + str(minute) + (" of every hour" if str(hour) == "*" else f", hours {hour}")
+    else:
+        at = f"at {int(hour):02d}:{int(minute):02d} UTC"
+    if "day_of_week" in trigger:
+        days = [_WEEKDAYS.get(d.strip(), d.strip()) for d in str(trigger["day_of_week"]).split(",")]
+        return f"every {', '.join(days)} {at}"
+    if "day" in trigger:
+        return f"monthly on day {trigger['day']} {at}"
+    if str(hour) == "*":
+        return f"hourly, {at}"
+    return f"daily {at}"
 
 
 def daily(now: datetime) -> str:
@@ -111,7 +144,7 @@ def delay_detection(session: Session, now: datetime) -> str:
 
 
 JOBS: list[Job] = [
-    Job("forecast-refresh", forecast_refresh, daily, {"hour": 1, "minute": 0}),
+    Job("forecast-refresh", forecast_refresh, daily, {"hour": 1, "minute": 0}, long_running=True),
     Job("ledger-check", ledger_check, daily, {"hour": 2, "minute": 30}),
     Job("certificate-expiry", certificate_expiry, daily, {"hour": 6, "minute": 0}),
     Job("scorecards", scorecards_refresh, daily, {"hour": 3, "minute": 15}),
@@ -162,7 +195,18 @@ def build_scheduler(app: Flask):  # type: ignore[no-untyped-def]
     scheduler = BlockingScheduler(timezone="UTC")
     for job in JOBS:
         def fire(job: Job = job) -> None:
-            with app.app_context():
-                run_job(db.session, job, now=utcnow())
+            fire_job(app, db, job, now=utcnow())
         scheduler.add_job(fire, "cron", id=job.id, coalesce=True, max_instances=1, **job.trigger)
     return scheduler
+
+
+def fire_job(app: Flask, db, job: Job, *, now: datetime) -> JobRun | None:  # type: ignore[no-untyped-def]
+    """What the scheduler does at a trigger: run the job for its period in a fresh app context.
+
+    Several scheduler processes may fire the same trigger; the (job, period) claim lets one run.
+    """
+    with app.app_context():
+        try:
+            return run_job(db.session, job, now=now)
+        finally:
+            db.session.remove()

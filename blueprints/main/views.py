@@ -1,14 +1,21 @@
-"""The home page: a dashboard for staff (suppliers go to the portal)."""
+"""The home page: a dashboard by role (suppliers go to the portal), and /healthz."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from blueprints.common import STAFF, roles_required
+from blueprints.main.charts import bar_chart
 from scm.extensions import db
-from scm.services import stock_queries
+from scm.models import utcnow
+from scm.services import dashboard as panels_service
 
 bp = Blueprint("main", __name__)
+
+
+def _figures() -> panels_service.FigureCache:
+    """The app's cache of slow dashboard figures (one per app and process; see the service)."""
+    return current_app.extensions.setdefault("scm_dashboard_figures", panels_service.FigureCache())
 
 
 @bp.route("/")
@@ -19,11 +26,14 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/dashboard")
-@roles_required(*STAFF)
+@roles_required(*STAFF, "supplier")
 def dashboard():  # type: ignore[no-untyped-def]
-    recent = list(db.session.execute(stock_queries.move_query().limit(10)))
-    return render_template("main/dashboard.html", totals=stock_queries.totals(db.session),
-                           stock_value=stock_queries.stock_value(db.session), recent=recent)
+    if current_user.role == "supplier":
+        return redirect(url_for("portal.home"))
+    ctx = panels_service.DashboardContext(now=utcnow(), role=current_user.role, user_id=current_user.id)
+    panels = panels_service.panels_for(db.session, ctx, cache=_figures())
+    return render_template("main/dashboard.html", panels=panels, now=ctx.now, bar_chart=bar_chart,
+                           cached_minutes=panels_service.CACHED_SECONDS // 60)
 
 
 @bp.route("/healthz")

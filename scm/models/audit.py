@@ -44,6 +44,13 @@ class JobRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")
     result: Mapped[str] = mapped_column(Text, default="")
 
+    @property
+    def duration_seconds(self) -> float | None:
+        """Wall time from the claim to the end (None while running)."""
+        if self.finished_at is None or self.started_at is None:
+            return None
+        return max(0.0, (self.finished_at - self.started_at).total_seconds())
+
 
 class ImportBatch(Base):
     """An uploaded spreadsheet between preview and confirmation, and its outcome."""

@@ -61,6 +61,7 @@ class StockMove(Base):
         Index("ix_stock_moves_item_warehouse_id", "item_id", "warehouse_id", "id"),
         Index("ix_stock_moves_warehouse_id", "warehouse_id", "id"),
         Index("ix_stock_moves_source", "source_type", "source_id"),
+        Index("ix_stock_moves_posted_at", "posted_at"),   # the dashboard's time windows
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from scm.models import DemandRecord, Item, Supplier, User
-from scm.services import accounts, demo_logistics, demo_suppliers, masterdata, stock_ledger
+from scm.services import accounts, demo_dashboard, demo_logistics, demo_suppliers, masterdata, stock_ledger
 from scm.services.actors import Actor
 
 DEMO_PASSWORD = "scm-demo-2026"
@@ -62,8 +62,9 @@ def seed(session: Session, *, today: date, items: int = 200, days: int = 730) ->
                                  unit_cost=item.unit_cost, note="opening stock")
     demo_suppliers.seed_suppliers(session, created, warehouses, today, rng, actor)
     demo_logistics.seed_logistics(session, today, actor)
+    activity = demo_dashboard.seed_activity(session, today=today, actor=actor)
     session.flush()
-    return {"items": len(created), "warehouses": len(warehouses), "demand_records": records}
+    return {"items": len(created), "warehouses": len(warehouses), "demand_records": records, **activity}
 
 
 def _items(session: Session, rng: np.random.Generator, count: int, actor: Actor) -> list[Item]:

@@ -237,6 +237,7 @@ from tests.web.policy_portal import POLICY as _PORTAL; POLICY.update(_PORTAL)  #
 from tests.web.policy_purchasing import POLICY as _PURCHASING; POLICY.update(_PURCHASING)  # noqa: E402,E702
 from tests.web.policy_purchasing_api import POLICY as _PURCHASING_API; POLICY.update(_PURCHASING_API)  # noqa: E402,E702
 from tests.web.policy_logistics import POLICY as _LOGISTICS; POLICY.update(_LOGISTICS)  # noqa: E402,E702
+from tests.web.policy_dashboard import POLICY as _DASHBOARD; POLICY.update(_DASHBOARD)  # noqa: E402,E702
 
 
 def _is_api(endpoint: str) -> bool:

@@ -611,7 +611,8 @@ def test_supplier_portal_shows_their_company(client, session, login_as):
     login_as("supplier", supplier_id=supplier.id)
     body = page_text(client.get("/portal/"))
     assert "Acme Fasteners Ltd" in body
-    assert client.get("/dashboard").status_code == 403
+    response = client.get("/dashboard")  # suppliers have no dashboard: they land on their portal
+    assert response.status_code == 302 and response.headers["Location"].endswith("/portal/")
 
 
 def test_ledger_check_is_clean_after_a_mixed_day(client, session, login_as, east):
