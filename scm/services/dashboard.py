@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from scm.models import PurchaseOrder, Supplier
 from scm.services import dashboard_kpis as kpis
-from scm.services import scorecards
+from scm.services import logistics_delays, scorecards
 
 EVERY_STAFF = frozenset({"admin", "buyer", "viewer", "warehouse"})
 OFFICE = frozenset({"admin", "buyer", "viewer"})        # the whole picture
@@ -144,11 +144,21 @@ def supplier_ranking(session: Session, ctx: DashboardContext) -> Ranking:
                            for r in scored])
 
 
-# The order is the page's order. Two slots are kept for panels of other areas (wired on merge):
-#   Panel("critical_warnings", EVERY_STAFF, <replenishment: critical stock-out warnings>),
-#   Panel("late_inbound", EVERY_STAFF, <logistics: late inbound shipments>),
-# belong at the top, before "stock_figures".
+@dataclass(frozen=True)
+class LateShipments:
+    count: int
+    worst: list[Any]   # logistics_delays.LateInbound, most late first
+
+
+def late_inbound(session: Session, ctx: DashboardContext) -> LateShipments:
+    """Inbound shipments late now (ETA past the promise, silent carrier, or an exception)."""
+    rows = logistics_delays.late_inbound(session, ctx.now)
+    return LateShipments(len(rows), rows[:LIST_LIMIT])
+
+
+# The order is the page's order: what needs someone today first.
 PANELS: list[Panel] = [
+    Panel("late_inbound", EVERY_STAFF, late_inbound),
     Panel("stock_figures", EVERY_STAFF, stock_figures, max_age=CACHED_SECONDS),
     Panel("awaiting_approval", APPROVERS, awaiting_approval),
     Panel("awaiting_confirmation", OFFICE, awaiting_confirmation),

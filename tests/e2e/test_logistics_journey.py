@@ -76,6 +76,11 @@ def test_notice_webhooks_and_the_buyers_alert(page, live_server, seeded):
 
     page.context.clear_cookies()
     login(page, live_server, "bea@example.com")
+    page.goto(f"{live_server}/dashboard")  # the buyer's home page raises it first
+    late_panel = page.locator("[data-panel='late_inbound']")
+    late_panel.get_by_text("late by 4 days").wait_for()
+    late_panel.get_by_role("link", name=po_number).wait_for()
+    shot(page, "logistics-03a-dashboard-alert")
     page.goto(f"{live_server}/logistics/?late=1")
     page.get_by_role("link", name=po_number).first.wait_for()
     assert page.locator(".badge-danger", has_text="late").count() >= 1
