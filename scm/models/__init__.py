@@ -12,6 +12,7 @@ from scm.models.scorecards import DeliveryFact, InspectionFact, PoFact, Scorecar
 from scm.models.purchasing import (
     PoSequence, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Receipt, ReceiptLine,
 )
+from scm.models.replenishment import PlanRun, ReplenishmentPolicy, StockWarning, Suggestion
 from scm.models.shipping_notices import ShippingNotice, ShippingNoticeLine
 from scm.models.sourcing import CatalogEntry, PriceBreak
 from scm.models.suppliers import (
@@ -27,6 +28,6 @@ __all__ = [
     "Reservation", "StockBalance", "StockCount", "StockCountLine", "StockMove", "Supplier", "Transfer",
     "CatalogEntry", "Certification", "DeliveryFact", "InspectionFact", "ItemCertRequirement", "PoFact",
     "PoSequence", "PriceBreak", "PurchaseOrder", "PurchaseOrderEvent", "PurchaseOrderLine", "Receipt",
-    "ReceiptLine", "ScorecardSettings", "ShippingNotice", "ShippingNoticeLine", "ScorecardSnapshot", "SupplierAddress", "SupplierContact", "SupplierDocument",
+    "ReceiptLine", "PlanRun", "ReplenishmentPolicy", "StockWarning", "Suggestion", "ScorecardSettings", "ShippingNotice", "ShippingNoticeLine", "ScorecardSnapshot", "SupplierAddress", "SupplierContact", "SupplierDocument",
     "TransferLine", "User", "UserSession", "Warehouse", "utcnow",
 ]
