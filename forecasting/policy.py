@@ -68,3 +68,15 @@ def daily_from_period(mean_per_period: float, sigma_per_period: float, days_per_
         raise ValueError(f"days_per_period must be > 0, got {days_per_period}")
     _non_negative(mean_per_period=mean_per_period, sigma_per_period=sigma_per_period)
     return mean_per_period / days_per_period, sigma_per_period / math.sqrt(days_per_period)
+
+
+def safety_stock_from_error(z: float, sigma_lead_time_demand: float, mean_daily_demand: float,
+                            sigma_lead_time_days: float = 0.0) -> float:
+    """Safety stock from the forecast's own error over the lead time: z · sqrt(σ_LT² + d²·σL²).
+
+    `sigma_lead_time_demand` is the spread of the forecast error summed over the lead time (the
+    backtest error, sqrt(Σ σ_t²)); with a constant daily σd it equals the formula's sqrt(L)·σd.
+    """
+    _non_negative(sigma_lead_time_demand=sigma_lead_time_demand, mean_daily_demand=mean_daily_demand,
+                  sigma_lead_time_days=sigma_lead_time_days)
+    return max(0.0, z) * math.sqrt(sigma_lead_time_demand**2 + mean_daily_demand**2 * sigma_lead_time_days**2)
