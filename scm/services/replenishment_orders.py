@@ -47,7 +47,7 @@ def donor_order(to: Warehouse, donors: list[Warehouse]) -> list[Warehouse]:
 def _excess(pairs: list[PairPlan]) -> dict[tuple[int, int], float]:
     """Available stock above the order-up-to level, per item × warehouse, never below zero."""
     return {(p.item_id, p.warehouse_id): p.available - p.order_up_to for p in pairs
-            if p.available - p.order_up_to >= 1 and p.severity is None}
+            if p.available - p.order_up_to >= 1 and p.severity in (None, "watch")}
 
 
 def _whole(value: float) -> Decimal:
