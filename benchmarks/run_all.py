@@ -5,7 +5,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ["benchmarks.bench_api", "benchmarks.bench_pages", "benchmarks.forecast_eval"]
+BENCHMARKS = ["benchmarks.bench_api", "benchmarks.bench_pages", "benchmarks.forecast_eval", "benchmarks.bench_planning"]
 
 
 def main() -> int:
