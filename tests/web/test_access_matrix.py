@@ -236,6 +236,7 @@ POLICY.update(policy_suppliers.POLICY)
 from tests.web.policy_portal import POLICY as _PORTAL; POLICY.update(_PORTAL)  # noqa: E402,E702
 from tests.web.policy_purchasing import POLICY as _PURCHASING; POLICY.update(_PURCHASING)  # noqa: E402,E702
 from tests.web.policy_purchasing_api import POLICY as _PURCHASING_API; POLICY.update(_PURCHASING_API)  # noqa: E402,E702
+from tests.web.policy_replenishment import POLICY as _REPLENISHMENT; POLICY.update(_REPLENISHMENT)  # noqa: E402,E702
 
 
 def _is_api(endpoint: str) -> bool:
