@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import math
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtr
@@ -41,14 +42,21 @@ def daily_profile(freq: str, period_starts: list[str], mean: list, sigma: list, 
     """
     if not period_starts:
         return np.zeros(days), np.zeros(days)
+    lengths, index = _layout(freq, tuple(period_starts), start, days)
+    count = len(period_starts)
+    means = np.array([m or 0.0 for m in mean[:count]] + [0.0] * (count - len(mean)), dtype=float) / lengths
+    sigmas = np.array([s or 0.0 for s in sigma[:count]] + [0.0] * (count - len(sigma)), dtype=float) / np.sqrt(lengths)
+    return np.maximum(means[index], 0.0), np.maximum(sigmas[index], 0.0)
+
+
+@lru_cache(maxsize=256)
+def _layout(freq: str, period_starts: tuple[str, ...], start: date, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Days per period and, for each day from `start`, the index of its period (shared by most series)."""
     starts = [date.fromisoformat(s) for s in period_starts]
     lengths = np.array([period_days(freq, s) for s in starts], dtype=float)
-    means = np.array([m or 0.0 for m in mean], dtype=float) / lengths
-    sigmas = np.array([s or 0.0 for s in sigma][:len(starts)] + [0.0] * (len(starts) - len(sigma)),
-                      dtype=float) / np.sqrt(lengths)
     offsets = np.array([(s - start).days for s in starts])
     index = np.clip(np.searchsorted(offsets, np.arange(days), side="right") - 1, 0, len(starts) - 1)
-    return np.maximum(means[index], 0.0), np.maximum(sigmas[index], 0.0)
+    return lengths, index
 
 
 def project(available: np.ndarray, receipts: np.ndarray, demand: np.ndarray) -> np.ndarray:

@@ -13,18 +13,17 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from scm.models import Suggestion, Warehouse
-from scm.services import replenishment_inputs
+from scm.services import bulk, replenishment_inputs
 from scm.services.allocation import Allocation, allocate
 
 if TYPE_CHECKING:
     from scm.services.replenishment import PairPlan
 
 QTY = Decimal("0.001")
-CHUNK = 2000
 
 
 def distance_km(a: Warehouse, b: Warehouse) -> float | None:
@@ -133,6 +132,5 @@ def store_suggestions(session: Session, run_id: int, pairs: list[PairPlan],
         stale = stale.where(Suggestion.item_id.in_(item_ids))
     session.execute(stale.values(status="superseded"))
     rows = suggestion_rows(run_id, pairs, inputs)
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(Suggestion), rows[start:start + CHUNK])
+    bulk.insert_rows(session, Suggestion, rows)
     return len(rows)

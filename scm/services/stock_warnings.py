@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, MutableMapping
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockWarning, User, Warehouse
-from scm.services import audit, mailer
+from scm.services import audit, bulk, mailer
 from scm.services.actors import Actor
 from scm.services.errors import InvalidTransition, NotFound, PermissionDenied
 
@@ -65,14 +65,21 @@ def reconcile(session: Session, pairs: list[PairPlan], *, as_of: date, item_ids:
             continue
         if RANK[pair.severity] < RANK[existing.severity]:  # escalated: back to open, e-mail again
             fields.update(status="open", notified_at=None, acknowledged_at=None, acknowledged_by=None)
+        elif _same(existing, fields):
+            continue
         changed.append({"id": existing.id, **fields})
     resolved = [{"id": w.id, "status": "resolved", "resolved_on": as_of} for w in current.values()]
-    for batch in (new[i:i + CHUNK] for i in range(0, len(new), CHUNK)):
-        session.execute(insert(StockWarning), batch)
-    for rows in (changed, resolved):
-        for start in range(0, len(rows), CHUNK):
-            session.execute(update(StockWarning), rows[start:start + CHUNK])
+    bulk.insert_rows(session, StockWarning, new)
+    escalated = [row for row in changed if "notified_at" in row]
+    bulk.update_rows(session, StockWarning, [row for row in changed if "notified_at" not in row])
+    bulk.update_rows(session, StockWarning, escalated)
+    bulk.update_rows(session, StockWarning, resolved)
     return {"raised": len(new), "updated": len(changed), "resolved": len(resolved)}
+
+
+def _same(existing: StockWarning, fields: dict[str, Any]) -> bool:
+    """Nothing a buyer would see changed (the plan then leaves the row alone: no write)."""
+    return all(getattr(existing, key) == value for key, value in fields.items() if key != "last_seen_on")
 
 
 @dataclass(frozen=True)
