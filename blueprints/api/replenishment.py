@@ -64,7 +64,7 @@ def approve_suggestions() -> Any:
 
 def policy_json(policy: replenishment_policy.EffectivePolicy) -> dict[str, Any]:
     return {"item_id": policy.item_id, "warehouse_id": policy.warehouse_id,
-            "service_level": str(policy.service_level), "review_period_days": policy.review_period_days,
+            "service_level": f"{policy.service_level.normalize():f}", "review_period_days": policy.review_period_days,
             "min_cover_days": policy.min_cover_days, "safety_method": policy.safety_method,
             "auto_order": policy.auto_order, "stored": policy.stored}
 
