@@ -60,7 +60,7 @@ def test_policy_get_and_put(client, world):  # type: ignore[no-untyped-def]
     url = f"{API}/policies/{bolt.id}/{main.id}"
     assert client.get(url, headers=tokens["viewer"]).get_json()["service_level"] == "95"
     bad = client.put(url, json={"review_period_days": 0}, headers=tokens["buyer"])
-    assert bad.status_code == 422 and "review_period_days" in bad.get_json()["fields"]
+    assert bad.status_code == 422 and "review_period_days" in bad.get_json()["field_errors"]
     saved = client.put(url, json={"service_level": "99", "auto_order": True}, headers=tokens["buyer"]).get_json()
     assert (saved["service_level"], saved["auto_order"], saved["stored"]) == ("99", True, True)
     assert client.put(url, json={}, headers=tokens["warehouse"]).status_code == 403
