@@ -246,3 +246,18 @@ def test_auto_order_sends_within_the_buyers_limit_and_waits_above_it(session, wo
     assert counts["pending_approval"] == 1
     assert session.scalar(select(PurchaseOrder).where(PurchaseOrder.warehouse_id == other.id)).status == \
         "pending_approval"
+
+
+def test_nightly_job_plans_orders_and_emails_once_per_day(session, app, world):  # type: ignore[no-untyped-def]
+    from scm.jobs import job_by_id, run_job
+    main, item, _acme = world
+    f.user(session, "buyer", email="buyer@example.com")
+    f.stock(session, item, main, 30)
+    session.commit()
+    job = job_by_id("replenishment-plan")
+    done = run_job(session, job, now=NOW)
+    assert done.status == "ok" and "1 item-warehouse pair(s)" in done.result and "1 warning(s) e-mailed" in done.result
+    assert run_job(session, job, now=NOW + timedelta(hours=1)) is None       # claimed once per day
+    hourly = run_job(session, job_by_id("stock-warnings"), now=NOW)
+    assert hourly.status == "ok" and "0 warning(s) e-mailed" in hourly.result
+    assert len(app.config["SCM_MAIL_OUTBOX"]) == 1
