@@ -261,3 +261,19 @@ def test_nightly_job_plans_orders_and_emails_once_per_day(session, app, world): 
     hourly = run_job(session, job_by_id("stock-warnings"), now=NOW)
     assert hourly.status == "ok" and "0 warning(s) e-mailed" in hourly.result
     assert len(app.config["SCM_MAIL_OUTBOX"]) == 1
+
+
+def test_bulk_supplier_options_equal_the_sourcing_service(session, world):  # type: ignore[no-untyped-def]
+    from scm.services import replenishment_inputs, sourcing
+    _main, item, acme = world
+    backup = f.supplier(session, "BKP")
+    sf.entry(session, backup, item, "backup", 500, lead=5, moq=10, multiple=5,
+             breaks=[{"min_qty": "0", "unit_price": "3.00"}, {"min_qty": "100", "unit_price": "2.50"}])
+    sf.require(session, item, "ISO 9001")
+    sf.certify(session, acme, "ISO 9001", expires=AS_OF + timedelta(days=30))
+    sf.delivery(session, backup, item, ordered=date(2026, 1, 5), promised=date(2026, 1, 10),
+                received=date(2026, 1, 12), receipt="R1")
+    bulk, _sigma = replenishment_inputs.supplier_options(session, [item.id], AS_OF)
+    key = lambda o: o.supplier_id  # noqa: E731
+    assert sorted(bulk[item.id], key=key) == sorted(sourcing.options_for(session, item.id, AS_OF), key=key)
+    assert [o.blockers != () for o in sorted(bulk[item.id], key=key)] == [False, True]  # BKP lacks ISO 9001
