@@ -6,7 +6,7 @@ import sys
 import time
 
 BENCHMARKS = ["benchmarks.bench_api", "benchmarks.bench_pages", "benchmarks.forecast_eval",
-              "benchmarks.bench_simulation"]
+              "benchmarks.bench_simulation", "benchmarks.bench_planning"]
 
 
 def main() -> int:

@@ -15,10 +15,11 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.planning.views import bp as planning_bp
     from blueprints.portal.views import bp as portal_bp
     from blueprints.purchasing.views import bp as purchasing_bp
+    from blueprints.replenishment.views import bp as replenishment_bp
     from blueprints.spreadsheets.views import bp as spreadsheets_bp
     from blueprints.stock.views import bp as stock_bp
     from blueprints.suppliers.views import bp as suppliers_bp
 
-    for blueprint in (auth_bp, main_bp, masterdata_bp, stock_bp, spreadsheets_bp, suppliers_bp, purchasing_bp, logistics_bp, planning_bp, admin_bp, portal_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, masterdata_bp, stock_bp, spreadsheets_bp, suppliers_bp, purchasing_bp, logistics_bp, replenishment_bp, planning_bp, admin_bp, portal_bp, api_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

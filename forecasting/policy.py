@@ -89,3 +89,15 @@ def order_up_to_levels(z, mean_per_period, sigma_per_period, lead_time: float, r
     cover = lead_time + review_period
     variance = cover * sd**2 + d**2 * sigma_lead_time**2
     return d * cover + np.maximum(0.0, np.asarray(z, float)) * np.sqrt(variance)
+
+
+def safety_stock_from_error(z: float, sigma_lead_time_demand: float, mean_daily_demand: float,
+                            sigma_lead_time_days: float = 0.0) -> float:
+    """Safety stock from the forecast's own error over the lead time: z · sqrt(σ_LT² + d²·σL²).
+
+    `sigma_lead_time_demand` is the spread of the forecast error summed over the lead time (the
+    backtest error, sqrt(Σ σ_t²)); with a constant daily σd it equals the formula's sqrt(L)·σd.
+    """
+    _non_negative(sigma_lead_time_demand=sigma_lead_time_demand, mean_daily_demand=mean_daily_demand,
+                  sigma_lead_time_days=sigma_lead_time_days)
+    return max(0.0, z) * math.sqrt(sigma_lead_time_demand**2 + mean_daily_demand**2 * sigma_lead_time_days**2)

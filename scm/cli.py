@@ -52,6 +52,13 @@ def seed_demo(if_empty: bool, items: int, forecast: bool, simulate: bool) -> Non
         from scm.jobs import run_forecast_batch
         run = run_forecast_batch(db.session, as_of=utcnow().date(), trigger="cli")
         click.echo(f"first forecast: {run.series_total} series")
+        from scm.services import replenishment, stock_warnings
+        from scm.services.actors import Actor
+        now = utcnow()
+        plan = run_in_transaction(db.session, lambda: replenishment.plan(
+            db.session, as_of=now.date(), actor=Actor.system("seed-demo", via="cli"), now=now, trigger="cli"))
+        click.echo(f"first replenishment plan: {plan.suggestions} suggestion(s), warnings "
+                   f"{stock_warnings.counts(db.session)}")
     if simulate:
         from scm.services import simulation
         sim = run_in_transaction(db.session, lambda: simulation.run(

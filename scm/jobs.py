@@ -143,12 +143,40 @@ def delay_detection(session: Session, now: datetime) -> str:
     return f"{len(findings)} late shipment(s), {newly} newly late"
 
 
+def replenishment_plan(session: Session, now: datetime) -> str:
+    """Nightly plan: suggestions and warnings, then auto-order within buyers' limits, then e-mail buyers."""
+    from flask import current_app
+
+    from scm.services import replenishment, replenishment_approval, stock_warnings
+    from scm.services.actors import Actor
+    run = replenishment.plan(session, as_of=now.date(), actor=Actor.system("replenishment-plan"), now=now,
+                             trigger="job")
+    ordered = replenishment_approval.auto_order(session, run.id, now=now)
+    mailed = stock_warnings.notify_buyers(session, current_app.config, now=now)
+    return (f"{run.pairs} item-warehouse pair(s) in {run.seconds:.1f}s, {run.suggestions} suggestion(s); "
+            f"auto-order {ordered}; {mailed} warning(s) e-mailed")
+
+
+def stock_warnings_refresh(session: Session, now: datetime) -> str:
+    """Hourly: re-project stock (no new suggestions), resolve what recovered, e-mail new warnings once."""
+    from flask import current_app
+
+    from scm.services import replenishment, stock_warnings
+    from scm.services.actors import Actor
+    run = replenishment.plan(session, as_of=now.date(), actor=Actor.system("stock-warnings"), now=now,
+                             trigger="job", suggest=False)
+    mailed = stock_warnings.notify_buyers(session, current_app.config, now=now)
+    return f"{run.pairs} pair(s) projected; {stock_warnings.counts(session)}; {mailed} warning(s) e-mailed"
+
+
 JOBS: list[Job] = [
     Job("forecast-refresh", forecast_refresh, daily, {"hour": 1, "minute": 0}, long_running=True),
     Job("ledger-check", ledger_check, daily, {"hour": 2, "minute": 30}),
     Job("certificate-expiry", certificate_expiry, daily, {"hour": 6, "minute": 0}),
     Job("scorecards", scorecards_refresh, daily, {"hour": 3, "minute": 15}),
     Job("delay-detection", delay_detection, hourly, {"minute": 7}),
+    Job("replenishment-plan", replenishment_plan, daily, {"hour": 4, "minute": 0}),
+    Job("stock-warnings", stock_warnings_refresh, hourly, {"minute": 20}),
 ]
 
 

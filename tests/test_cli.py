@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from scm.models import Forecast, Item, User
+from scm.models import Forecast, Item, StockWarning, User
 from tests import factories as f
 
 
@@ -15,6 +15,9 @@ def test_seed_demo_loads_a_living_system_once(app, session):
     assert session.scalar(select(func.count()).select_from(Item)) == 12
     assert {u.role for u in session.scalars(select(User))} == {"admin", "buyer", "warehouse", "viewer", "supplier"}
     assert session.scalar(select(func.count()).select_from(Forecast)) > 0
+    assert "first replenishment plan" in first.output  # the alerts page has something to show
+    assert session.scalar(select(func.count()).select_from(StockWarning).where(
+        StockWarning.severity.in_(("critical", "warning")))) > 0
     again = runner.invoke(args=["scm", "seed-demo", "--if-empty"])
     assert "already has data" in again.output
     check = runner.invoke(args=["scm", "ledger-check"])

@@ -8,6 +8,7 @@ from flask import jsonify
 from blueprints.api.core import bp
 from blueprints.api.openapi_logistics import LOGISTICS_SCHEMAS, logistics_paths
 from blueprints.api.openapi_purchasing import PURCHASING_SCHEMAS, purchasing_paths
+from blueprints.api.openapi_replenishment import REPLENISHMENT_SCHEMAS, replenishment_paths
 from blueprints.api.openapi_suppliers import SUPPLIER_SCHEMAS, supplier_paths
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -119,12 +120,13 @@ def build_document() -> dict[str, Any]:
     paths.update(supplier_paths())
     paths.update(purchasing_paths())
     paths.update(logistics_paths())
+    paths.update(replenishment_paths())
     return {"openapi": "3.1.0",
             "info": {"title": "SCM API", "version": "1.0.0",
                      "description": "Supply chain and inventory API. Authenticate with a personal API token: "
                                     "Authorization: Bearer <token> (create one on your account page)."},
             "servers": [{"url": "/api/v1"}], "paths": paths,
-            "components": {"schemas": {**SCHEMAS, **SUPPLIER_SCHEMAS, **PURCHASING_SCHEMAS, **LOGISTICS_SCHEMAS}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "components": {"schemas": {**SCHEMAS, **SUPPLIER_SCHEMAS, **PURCHASING_SCHEMAS, **LOGISTICS_SCHEMAS, **REPLENISHMENT_SCHEMAS}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}]}
 
 

@@ -60,8 +60,9 @@ def upload(entity: str):  # type: ignore[no-untyped-def]
         data, name = form.file.data.read(), form.file.data.filename or "upload"
         try:
             batch, result = commit(lambda: importers.preview(db.session, entity, data, name, actor=web_actor()))
+            changes = found.diff(db.session, result) if found.diff and not result.errors else None
             return render_template("spreadsheets/preview.html", importer=found, batch=batch, result=result,
-                                   confirm=ConfirmForm()), (422 if result.errors else 200)
+                                   confirm=ConfirmForm(), changes=changes), (422 if result.errors else 200)
         except ImportRejected as rejected:
             form.file.errors = [rejected.message]
     return render_template("spreadsheets/upload.html", importer=found, form=form), (422 if form.errors else 200)

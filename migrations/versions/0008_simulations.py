@@ -1,7 +1,7 @@
 """simulations: stored runs of the policy simulation (forecast policy vs min/max)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 
 One row per run with its settings and headline figures; per-policy summaries and per-series rows as
 JSON. No app code is imported.
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

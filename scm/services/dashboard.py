@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from scm.models import PurchaseOrder, Supplier
 from scm.services import dashboard_kpis as kpis
-from scm.services import logistics_delays, scorecards
+from scm.services import logistics_delays, scorecards, stock_warnings
 
 EVERY_STAFF = frozenset({"admin", "buyer", "viewer", "warehouse"})
 OFFICE = frozenset({"admin", "buyer", "viewer"})        # the whole picture
@@ -156,8 +156,21 @@ def late_inbound(session: Session, ctx: DashboardContext) -> LateShipments:
     return LateShipments(len(rows), rows[:LIST_LIMIT])
 
 
+@dataclass(frozen=True)
+class Warnings:
+    counts: dict[str, int]   # severity -> unresolved warnings
+    worst: list[Any]         # stock_warnings.WarningView: critical and warning, most severe and soonest first
+
+
+def stock_warnings_panel(session: Session, ctx: DashboardContext) -> Warnings:
+    """Projected stock-outs the plan raised and nobody has resolved (watch-level ones only counted)."""
+    worst = [w for w in stock_warnings.open_warnings(session, limit=LIST_LIMIT * 3) if w.severity != "watch"]
+    return Warnings(stock_warnings.counts(session), worst[:LIST_LIMIT])
+
+
 # The order is the page's order: what needs someone today first.
 PANELS: list[Panel] = [
+    Panel("stock_warnings", EVERY_STAFF, stock_warnings_panel),
     Panel("late_inbound", EVERY_STAFF, late_inbound),
     Panel("stock_figures", EVERY_STAFF, stock_figures, max_age=CACHED_SECONDS),
     Panel("awaiting_approval", APPROVERS, awaiting_approval),

@@ -58,6 +58,7 @@ class Importer:
     export: Callable[[Session], Iterable[dict[str, Any]]]
     import_roles: tuple[str, ...]
     label: str
+    diff: Callable[[Session, ParseResult], list[dict[str, Any]]] | None = None  # changes shown in the preview
 
 
 # ---------------------------------------------------------------- items
@@ -263,3 +264,8 @@ IMPORTERS.update({name: Importer(*parts) for name, parts in _purchasing_sheets.S
 from scm.services import logistics_sheets as _logistics_sheets  # noqa: E402  (shipments; tracking updates)
 
 IMPORTERS.update({name: Importer(*parts) for name, parts in _logistics_sheets.SHEETS.items()})
+
+from scm.services import replenishment_sheets as _replenishment_sheets  # noqa: E402  (policies, suggestions)
+
+IMPORTERS.update({name: Importer(*parts, diff=_replenishment_sheets.DIFFS.get(name))
+                  for name, parts in _replenishment_sheets.SHEETS.items()})

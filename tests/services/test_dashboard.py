@@ -112,11 +112,11 @@ def test_orders_awaiting_approval_and_confirmation_with_age(session, shop):
 def test_panels_depend_on_the_role(session, shop):
     def keys(role: str) -> list[str]:
         return [k for k, _d in dashboard.panels_for(session, dashboard.DashboardContext(now=NOW, role=role))]
-    everything = ["late_inbound", "stock_figures", "awaiting_approval", "awaiting_confirmation", "stock_outs", "slow_dead",
+    everything = ["stock_warnings", "late_inbound", "stock_figures", "awaiting_approval", "awaiting_confirmation", "stock_outs", "slow_dead",
                   "fill_rate", "supplier_ranking"]
     assert keys("admin") == keys("buyer") == everything
     assert keys("viewer") == [k for k in everything if k != "awaiting_approval"]
-    assert keys("warehouse") == ["late_inbound", "stock_figures", "stock_outs", "slow_dead"]
+    assert keys("warehouse") == ["stock_warnings", "late_inbound", "stock_figures", "stock_outs", "slow_dead"]
     assert keys("supplier") == []
 
 

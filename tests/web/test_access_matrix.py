@@ -238,6 +238,7 @@ from tests.web.policy_purchasing import POLICY as _PURCHASING; POLICY.update(_PU
 from tests.web.policy_purchasing_api import POLICY as _PURCHASING_API; POLICY.update(_PURCHASING_API)  # noqa: E402,E702
 from tests.web.policy_logistics import POLICY as _LOGISTICS; POLICY.update(_LOGISTICS)  # noqa: E402,E702
 from tests.web.policy_dashboard import POLICY as _DASHBOARD; POLICY.update(_DASHBOARD)  # noqa: E402,E702
+from tests.web.policy_replenishment import POLICY as _REPLENISHMENT; POLICY.update(_REPLENISHMENT)  # noqa: E402,E702
 
 
 def _is_api(endpoint: str) -> bool:

@@ -1,0 +1,161 @@
+"""Replenishment pages: stock-out alerts, suggested orders (arithmetic, edit, approve), policies.
+
+Views translate; the rules live in scm.services.replenishment*, stock_warnings and replenishment_policy.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from blueprints.common import CATALOG_WRITERS, STAFF, commit, roles_required, show_domain_error, web_actor
+from blueprints.replenishment import forms
+from scm.extensions import db
+from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse, utcnow
+from scm.services import masterdata, replenishment, replenishment_approval, replenishment_policy, stock_warnings
+from scm.services.errors import DomainError, NotFound
+
+bp = Blueprint("replenishment", __name__, url_prefix="/replenishment")
+
+
+@bp.route("/alerts")
+@roles_required(*STAFF)
+def alerts():  # type: ignore[no-untyped-def]
+    severity = request.args.get("severity") or None
+    severity = severity if severity in stock_warnings.RANK else None
+    warehouse_id = request.args.get("warehouse", type=int)
+    rows = stock_warnings.list_warnings(db.session, severity=severity, warehouse_id=warehouse_id, limit=300)
+    return render_template("replenishment/alerts.html", rows=rows, counts=stock_warnings.counts(db.session),
+                           warehouses=masterdata.list_warehouses(db.session, active_only=True),
+                           run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
+
+
+@bp.route("/alerts/<int:warning_id>/acknowledge", methods=["POST"])
+@roles_required(*CATALOG_WRITERS)
+def acknowledge(warning_id: int):  # type: ignore[no-untyped-def]
+    if forms.ActionForm().validate_on_submit():
+        try:
+            commit(lambda: stock_warnings.acknowledge(db.session, warning_id, actor=web_actor(), now=utcnow()))
+            flash("Acknowledged: it stays listed until the projection recovers.", "success")
+        except NotFound:
+            abort(404)
+        except DomainError as error:
+            show_domain_error(error)
+    return redirect(request.referrer or url_for(".alerts"))
+
+
+@bp.route("/run", methods=["POST"])
+@roles_required(*CATALOG_WRITERS)
+def run_plan():  # type: ignore[no-untyped-def]
+    if forms.ActionForm().validate_on_submit():
+        now = utcnow()
+        plan = commit(lambda: replenishment.plan(db.session, as_of=now.date(), actor=web_actor(), now=now))
+        flash(f"Planned {plan.pairs} item-warehouse pair(s) in {plan.seconds:.1f} s: "
+              f"{plan.suggestions} suggestion(s).", "success")
+    return redirect(request.referrer or url_for(".suggestions"))
+
+
+def _supplier_choices(rows: list[Any]) -> dict[int, list[tuple[int, str]]]:
+    """item id -> (supplier id, code and role) of its active catalog entries, for the supplier selects."""
+    item_ids = {row[0].item_id for row in rows if row[0].kind == "buy"}
+    out: dict[int, list[tuple[int, str]]] = {}
+    if item_ids:
+        stmt = (select(CatalogEntry.item_id, Supplier.id, Supplier.code, CatalogEntry.role)
+                .join(Supplier, Supplier.id == CatalogEntry.supplier_id)
+                .where(CatalogEntry.item_id.in_(item_ids), CatalogEntry.active.is_(True)).order_by(Supplier.code))
+        for item_id, supplier_id, code, role in db.session.execute(stmt):
+            out.setdefault(item_id, []).append((supplier_id, f"{code} ({role})"))
+    return out
+
+
+@bp.route("/suggestions")
+@roles_required(*STAFF)
+def suggestions():  # type: ignore[no-untyped-def]
+    warehouse_id = request.args.get("warehouse", type=int)
+    rows = replenishment_approval.open_suggestions(db.session, warehouse_id=warehouse_id, limit=300)
+    return render_template("replenishment/suggestions.html", rows=rows, choices=_supplier_choices(rows),
+                           warehouses=masterdata.list_warehouses(db.session, active_only=True),
+                           run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
+
+
+def _save_and_approve(selected: list[int], approve: bool) -> replenishment_approval.ApprovalResult | int:
+    """Store every edited quantity or supplier, then approve the selected lines (one transaction)."""
+    changed = 0
+    for key, value in request.form.items():
+        if not key.startswith("qty-"):
+            continue
+        suggestion_id = int(key[4:])
+        supplier = request.form.get(f"supplier-{suggestion_id}", type=int)
+        current = db.session.get(Suggestion, suggestion_id)
+        if current is None or current.status != "open":
+            continue
+        if Decimal(value or "0") != current.qty or (supplier and supplier != current.supplier_id):
+            replenishment_approval.update_suggestion(db.session, suggestion_id, qty=value or "0",
+                                                     supplier_id=supplier, actor=web_actor())
+            changed += 1
+    if approve:
+        return replenishment_approval.approve(db.session, selected, actor=web_actor(), as_of=utcnow().date())
+    return changed
+
+
+@bp.route("/suggestions", methods=["POST"])
+@roles_required(*CATALOG_WRITERS)
+def update_suggestions():  # type: ignore[no-untyped-def]
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    selected = [int(v) for v in request.form.getlist("select") if v.isdigit()]
+    approve = request.form.get("do") == "approve"
+    try:
+        result = commit(lambda: _save_and_approve(selected, approve))
+    except (DomainError, ArithmeticError, ValueError) as error:
+        if isinstance(error, DomainError):
+            show_domain_error(error)
+        else:
+            flash("Quantities must be numbers.", "error")
+        return redirect(url_for(".suggestions"))
+    if isinstance(result, int):
+        flash(f"Saved {result} change(s).", "success")
+    else:
+        for warning in result.warnings:
+            flash(warning, "info")
+        numbers = ", ".join(o.number for o in result.orders)
+        flash(f"Created {len(result.orders)} draft order(s){': ' + numbers if numbers else ''}"
+              f"{f' and {len(result.transfers)} transfer(s)' if result.transfers else ''}.", "success")
+    return redirect(url_for(".suggestions"))
+
+
+@bp.route("/policies")
+@roles_required(*STAFF)
+def policies():  # type: ignore[no-untyped-def]
+    q = (request.args.get("q") or "").strip()
+    warehouse_id = request.args.get("warehouse", type=int)
+    rows = replenishment_policy.policy_rows(db.session, q=q, warehouse_id=warehouse_id, limit=150)
+    return render_template("replenishment/policies.html", rows=rows, q=q,
+                           warehouses=masterdata.list_warehouses(db.session, active_only=True))
+
+
+@bp.route("/policies/<int:item_id>/<int:warehouse_id>", methods=["GET", "POST"])
+@roles_required(*CATALOG_WRITERS)
+def edit_policy(item_id: int, warehouse_id: int):  # type: ignore[no-untyped-def]
+    item, warehouse = db.session.get(Item, item_id), db.session.get(Warehouse, warehouse_id)
+    if item is None or warehouse is None:
+        abort(404)
+    current = replenishment_policy.get_policy(db.session, item_id, warehouse_id)
+    form = forms.PolicyForm(data={} if request.method == "POST" else {
+        "service_level": f"{current.service_level.normalize():f}" if current.stored else "",
+        "review_period_days": current.review_period_days if current.stored else None,
+        "min_cover_days": current.min_cover_days if current.stored else None,
+        "safety_method": current.safety_method, "auto_order": current.auto_order})
+    if form.validate_on_submit():
+        try:
+            commit(lambda: replenishment_policy.set_policy(db.session, item_id, warehouse_id, {
+                k: form.data[k] for k in ("service_level", "review_period_days", "min_cover_days", "safety_method",
+                                          "auto_order")}, actor=web_actor()))
+            flash(f"Policy of {item.sku} in {warehouse.code} saved.", "success")
+            return redirect(url_for(".policies", q=item.sku))
+        except DomainError as error:
+            show_domain_error(error, form)
+    return render_template("replenishment/policy_edit.html", form=form, item=item, warehouse=warehouse,
+                           current=current), (422 if request.method == "POST" else 200)

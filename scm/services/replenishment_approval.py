@@ -1,0 +1,172 @@
+"""What buyers (and the nightly auto-order) do with suggestions: edit, dismiss, approve.
+
+Approving buy lines creates one draft purchase order per supplier × warehouse through
+`purchasing.create_draft` (catalog prices, MOQ and multiples checked there); approving transfer lines
+posts the transfers through the stock ledger. Auto-order drafts, submits (approved only within the
+buyer's approval limit) and sends the orders of items whose policy has the auto-order flag; the
+buyer is the person who last set the item's policy.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scm.models import CatalogEntry, Item, PlanRun, PurchaseOrder, ReplenishmentPolicy, Suggestion, Supplier, User
+from scm.services import audit, purchasing, stock_ledger
+from scm.services.actors import Actor
+from scm.services.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+
+BUYER_ROLES = ("admin", "buyer")
+
+
+def _require_buyer(actor: Actor) -> None:
+    if actor.role not in BUYER_ROLES:
+        raise PermissionDenied("only buyers and admins act on replenishment suggestions")
+
+
+def latest_run(session: Session) -> PlanRun | None:
+    return session.scalar(select(PlanRun).where(PlanRun.status == "ok").order_by(PlanRun.id.desc()))
+
+
+def open_suggestions(session: Session, *, warehouse_id: int | None = None, limit: int = 1000) -> list[Any]:
+    """Open suggestions with item, warehouse, supplier and source warehouse labels, item by item."""
+    from sqlalchemy.orm import aliased
+
+    from scm.models import Warehouse
+    source = aliased(Warehouse)
+    stmt = (select(Suggestion, Item.sku, Item.name, Warehouse.code, Supplier.code, source.code)
+            .join(Item, Item.id == Suggestion.item_id).join(Warehouse, Warehouse.id == Suggestion.warehouse_id)
+            .outerjoin(Supplier, Supplier.id == Suggestion.supplier_id)
+            .outerjoin(source, source.id == Suggestion.from_warehouse_id)
+            .where(Suggestion.status == "open"))
+    if warehouse_id:
+        stmt = stmt.where(Suggestion.warehouse_id == warehouse_id)
+    return list(session.execute(stmt.order_by(Item.sku, Warehouse.code, Suggestion.kind.desc(), Suggestion.id)
+                                .limit(limit)))
+
+
+def _open(session: Session, suggestion_id: int) -> Suggestion:
+    row = session.get(Suggestion, suggestion_id)
+    if row is None:
+        raise NotFound(f"suggestion {suggestion_id} does not exist")
+    if row.status != "open":
+        raise InvalidTransition(f"suggestion {suggestion_id} is {row.status}", current=row.status, wanted="edited")
+    return row
+
+
+def update_suggestion(session: Session, suggestion_id: int, *, qty: Any, supplier_id: int | None,
+                      actor: Actor) -> Suggestion:
+    """Change the quantity (0 dismisses) and, for a buy line, the supplier (one with an active catalog entry)."""
+    _require_buyer(actor)
+    row = _open(session, suggestion_id)
+    errors: dict[str, list[str]] = {}
+    amount = purchasing.parse_quantity(qty, "qty", errors, allow_zero=True)
+    if row.kind == "buy" and supplier_id and supplier_id != row.supplier_id:
+        entry = session.scalar(select(CatalogEntry.id).where(CatalogEntry.item_id == row.item_id,
+                                                             CatalogEntry.supplier_id == supplier_id,
+                                                             CatalogEntry.active.is_(True)))
+        if entry is None:
+            errors.setdefault("supplier_id", []).append("this supplier has no active catalog entry for the item")
+    if errors:
+        raise ValidationFailed(errors)
+    before = {"qty": str(row.qty), "supplier_id": row.supplier_id}
+    if row.kind == "buy" and supplier_id and supplier_id != row.supplier_id:
+        row.supplier_id, row.unit_price, row.reason = supplier_id, None, f"changed by {actor.label}; " + row.reason
+    row.qty = amount
+    if amount == 0:
+        row.status = "dismissed"
+    audit.record(session, actor, "replenishment.suggestion.update", "replenishment_suggestion", row.id,
+                 before=before, after={"qty": str(row.qty), "supplier_id": row.supplier_id, "status": row.status})
+    session.flush()
+    return row
+
+
+@dataclass
+class ApprovalResult:
+    orders: list[PurchaseOrder] = field(default_factory=list)
+    transfers: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def approve(session: Session, suggestion_ids: Iterable[int], *, actor: Actor, as_of: date) -> ApprovalResult:
+    """Turn the selected open suggestions into documents: one draft PO per supplier × warehouse for buy
+    lines, one transfer per (from, to) warehouse for transfer lines. All or nothing (the caller commits).
+
+    Raises ValidationFailed when a buy line has no supplier or the purchasing rules refuse a line.
+    """
+    _require_buyer(actor)
+    rows = [_open(session, i) for i in sorted(set(suggestion_ids))]
+    if not rows:
+        raise ValidationFailed({"ids": ["select at least one suggestion"]})
+    result = ApprovalResult()
+    buys: dict[tuple[int, int], list[Suggestion]] = {}
+    moves: dict[tuple[int, int], list[Suggestion]] = {}
+    for row in (r for r in rows if r.qty > 0):
+        if row.kind == "buy" and row.supplier_id is None:
+            raise ValidationFailed({f"suggestion[{row.id}]": ["choose a supplier before approving"]})
+        target = buys if row.kind == "buy" else moves
+        target.setdefault((row.supplier_id or row.from_warehouse_id, row.warehouse_id), []).append(row)
+    for (supplier_id, warehouse_id), lines in sorted(buys.items()):
+        draft = purchasing.create_draft(session, supplier_id=supplier_id, warehouse_id=warehouse_id, actor=actor,
+                                        as_of=as_of, lines=[(s.item_id, s.qty, None) for s in lines],
+                                        notes="from replenishment suggestions")
+        result.orders.append(draft.order)
+        result.warnings += draft.warnings
+        for line in lines:
+            line.status, line.po_id = "approved", draft.order.id
+    for (from_id, to_id), lines in sorted(moves.items()):
+        transfer = stock_ledger.post_transfer(session, from_warehouse_id=from_id, to_warehouse_id=to_id, actor=actor,
+                                              lines=[(s.item_id, s.qty) for s in lines],
+                                              note="transfer before buy (replenishment)")
+        result.transfers.append(transfer.id)
+        for line in lines:
+            line.status = "approved"
+    for row in rows:
+        if row.qty == 0:
+            row.status = "dismissed"
+    session.flush()
+    return result
+
+
+def _buyer_of(session: Session, item_ids: list[int]) -> dict[tuple[int, int], User]:
+    """(item, warehouse) -> the active buyer or admin who last set an auto-order policy."""
+    stmt = (select(ReplenishmentPolicy.item_id, ReplenishmentPolicy.warehouse_id, User)
+            .join(User, User.id == ReplenishmentPolicy.updated_by)
+            .where(ReplenishmentPolicy.item_id.in_(item_ids), ReplenishmentPolicy.auto_order.is_(True),
+                   User.active.is_(True), User.role.in_(BUYER_ROLES)))
+    return {(i, w): user for i, w, user in session.execute(stmt)}
+
+
+def auto_order(session: Session, run_id: int, *, now: datetime) -> dict[str, int]:
+    """Draft, submit and send the auto-order buy lines of a run, per buyer × supplier × warehouse.
+    An order above the buyer's approval limit stays pending approval (not sent). A group the
+    purchasing rules refuse is skipped and counted (its suggestions stay open for a buyer)."""
+    rows = list(session.scalars(select(Suggestion).where(
+        Suggestion.run_id == run_id, Suggestion.status == "open", Suggestion.kind == "buy",
+        Suggestion.auto_order.is_(True), Suggestion.supplier_id.is_not(None), Suggestion.qty > Decimal(0))))
+    buyers = _buyer_of(session, sorted({r.item_id for r in rows}))
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for row in rows:
+        user = buyers.get((row.item_id, row.warehouse_id))
+        if user is not None:
+            groups.setdefault((user.id, row.supplier_id, row.warehouse_id), []).append(row.id)
+    counts = {"sent": 0, "pending_approval": 0, "refused": 0, "no_buyer": len(rows) - sum(map(len, groups.values()))}
+    for (user_id, _supplier, _warehouse), ids in sorted(groups.items()):
+        actor = Actor.for_user(session.get(User, user_id), "job")
+        try:
+            with session.begin_nested():
+                order = approve(session, ids, actor=actor, as_of=now.date()).orders[0]
+                purchasing.submit(session, order.id, actor=actor, now=now)
+                if order.status == "approved":
+                    purchasing.send(session, order.id, actor=actor, now=now)
+        except DomainError:
+            counts["refused"] += 1
+            continue
+        counts["sent" if order.status == "sent" else "pending_approval"] += 1
+    return counts
