@@ -42,8 +42,12 @@ run: install instance/secret_key seed
 	  trap "kill $$SCHED 2>/dev/null" EXIT INT TERM ; \
 	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
 
+# SQLite tests use one database file per test, so two workers are safe; the PostgreSQL pass shares
+# one database and runs serially.
+TEST_WORKERS ?= $(if $(SCM_TEST_DATABASE_URL),0,2)
+
 test: install-dev
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
 
 bench: install-dev
 	$(BIN)/python -m benchmarks.run_all
