@@ -45,6 +45,7 @@ def test_admin_sees_the_dashboard_and_runs_a_job(page, live_server, seeded):
     page.get_by_text("ledger and balances agree").first.wait_for()
     shot(page, "dashboard-03-job-history")
 
+    page.goto(f"{live_server}/admin/jobs")
     page.locator("form[action='/admin/jobs/dashboard-figures/run'] button").click()
     page.get_by_text("slow_dead in").first.wait_for()
     page.goto(f"{live_server}/dashboard")
