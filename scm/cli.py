@@ -68,6 +68,8 @@ def seed_demo(if_empty: bool, items: int, forecast: bool, simulate: bool) -> Non
     from scm.jobs import job_by_id, run_job
     check = run_job(db.session, job_by_id("ledger-check"), now=utcnow(), force=True)  # the jobs page has a run
     click.echo(f"ledger-check: {check.status if check else 'skipped'}")
+    figures = run_job(db.session, job_by_id("dashboard-figures"), now=utcnow(), force=True)  # "as of" on the dashboard
+    click.echo(f"dashboard-figures: {figures.result if figures else 'skipped'}")
 
 
 @scm_cli.command("ledger-check")

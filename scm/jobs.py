@@ -49,6 +49,8 @@ _WEEKDAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thur
 def schedule_in_words(trigger: dict) -> str:
     """APScheduler cron fields as a sentence: {"hour": 1, "minute": 0} -> "daily at 01:00 UTC"."""
     hour, minute = trigger.get("hour", "*"), trigger.get("minute", 0)
+    if str(hour) == "*" and str(minute).startswith("*/"):
+        return f"every {str(minute)[2:]} minutes"
     if str(hour) == "*" or not str(hour).isdigit() or not str(minute).isdigit():
         at = "minute " + str(minute) + (" of every hour" if str(hour) == "*" else f", hours {hour}")
     else:
@@ -69,6 +71,11 @@ def daily(now: datetime) -> str:
 
 def hourly(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H")
+
+
+def quarter_hourly(now: datetime) -> str:
+    """2026-03-20T12:07 -> "2026-03-20T12:00": one period per quarter of an hour."""
+    return now.strftime("%Y-%m-%dT%H:") + f"{now.minute // 15 * 15:02d}"
 
 
 def ledger_check(session: Session, now: datetime) -> str:
@@ -169,6 +176,14 @@ def stock_warnings_refresh(session: Session, now: datetime) -> str:
     return f"{run.pairs} pair(s) projected; {stock_warnings.counts(session)}; {mailed} warning(s) e-mailed"
 
 
+def dashboard_figures(session: Session, now: datetime) -> str:
+    """Every 15 minutes: recompute the dashboard's slow panels (stock value and turnover, slow/dead
+    stock) into snapshots, so the home page never aggregates the ledger while someone waits."""
+    from scm.services import dashboard_snapshots
+    timings = dashboard_snapshots.refresh(session, now)
+    return "; ".join(f"{key} in {seconds:.2f}s" for key, seconds in timings.items())
+
+
 JOBS: list[Job] = [
     Job("forecast-refresh", forecast_refresh, daily, {"hour": 1, "minute": 0}, long_running=True),
     Job("ledger-check", ledger_check, daily, {"hour": 2, "minute": 30}),
@@ -177,6 +192,7 @@ JOBS: list[Job] = [
     Job("delay-detection", delay_detection, hourly, {"minute": 7}),
     Job("replenishment-plan", replenishment_plan, daily, {"hour": 4, "minute": 0}),
     Job("stock-warnings", stock_warnings_refresh, hourly, {"minute": 20}),
+    Job("dashboard-figures", dashboard_figures, quarter_hourly, {"minute": "*/15"}),
 ]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from scm.models import Forecast, Item, StockWarning, User
+from scm.models import DashboardSnapshot, Forecast, Item, StockWarning, User
 from tests import factories as f
 
 
@@ -16,6 +16,8 @@ def test_seed_demo_loads_a_living_system_once(app, session):
     assert {u.role for u in session.scalars(select(User))} == {"admin", "buyer", "warehouse", "viewer", "supplier"}
     assert session.scalar(select(func.count()).select_from(Forecast)) > 0
     assert "first replenishment plan" in first.output  # the alerts page has something to show
+    assert "dashboard-figures: stock_figures in" in first.output  # the dashboard shows its snapshots
+    assert session.scalar(select(func.count()).select_from(DashboardSnapshot)) == 2
     assert session.scalar(select(func.count()).select_from(StockWarning).where(
         StockWarning.severity.in_(("critical", "warning")))) > 0
     again = runner.invoke(args=["scm", "seed-demo", "--if-empty"])

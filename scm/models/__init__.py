@@ -3,6 +3,7 @@ from scm.models import append_only
 from scm.models.audit import AuditEntry, ImportBatch, JobRun
 from scm.models.base import Base, utcnow
 from scm.models.catalog import Item, Warehouse
+from scm.models.dashboard import DashboardSnapshot
 from scm.models.forecasts import Forecast, ForecastRun, Promotion
 from scm.models.stock import (
     DemandRecord, IdempotencyKey, Reservation, StockBalance, StockCount, StockCountLine, StockMove,
@@ -26,7 +27,7 @@ for _table in append_only.APPEND_ONLY_TABLES:
     append_only.attach(Base.metadata.tables[_table])
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "Carrier", "Shipment", "ShipmentEvent", "ShipmentLine",
+    "ApiToken", "AuditEntry", "Base", "Carrier", "DashboardSnapshot", "Shipment", "ShipmentEvent", "ShipmentLine",
     "UnmatchedTrackingEvent", "DemandRecord", "Forecast", "ForecastRun", "Promotion", "IdempotencyKey", "ImportBatch", "Item", "JobRun",
     "Reservation", "StockBalance", "StockCount", "StockCountLine", "StockMove", "Supplier", "Transfer",
     "CatalogEntry", "Certification", "DeliveryFact", "InspectionFact", "ItemCertRequirement", "PoFact",

@@ -6,11 +6,9 @@ is one line here plus its template. Figures are defined in README "Dashboard" an
 """
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Callable
+from datetime import datetime
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,8 +21,6 @@ EVERY_STAFF = frozenset({"admin", "buyer", "viewer", "warehouse"})
 OFFICE = frozenset({"admin", "buyer", "viewer"})        # the whole picture
 APPROVERS = frozenset({"admin", "buyer"})
 LIST_LIMIT = 8
-CACHED_SECONDS = 300   # stock value/turnover and slow/dead stock: at most 5 minutes old ...
-SLOW_SECONDS = 0.5     # ... and only when computing them took this long (small databases stay live)
 
 
 @dataclass(frozen=True)
@@ -39,36 +35,9 @@ class Panel:
     key: str
     roles: frozenset[str]
     compute: Callable[[Session, DashboardContext], Any]
-    # Figures that aggregate a year of the ledger may be reused this long (seconds) by a FigureCache.
-    max_age: int = 0
-
-
-class FigureCache:
-    """Panel data kept for a panel's max_age, shared by the requests of one process (thread-safe).
-
-    With 1M moves a year's turnover reads most of the ledger: seconds on SQLite. The figures are
-    slow-moving by nature, so when they are slow to compute the page says how old they may be
-    instead of recomputing them on every view.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[str, tuple[datetime, Any]] = {}
-
-    def get(self, key: str, now: datetime, max_age: int) -> Any | None:
-        with self._lock:
-            entry = self._entries.get(key)
-        if entry is None or not (now - timedelta(seconds=max_age) <= entry[0] <= now):
-            return None
-        return entry[1]
-
-    def put(self, key: str, now: datetime, data: Any) -> None:
-        with self._lock:
-            self._entries[key] = (now, data)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+    # Aggregates the ledger (slow on a big database): the `dashboard-figures` job keeps a snapshot of it
+    # (scm/services/dashboard_snapshots.py) and the page shows that, computing live only without one.
+    snapshot: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,33 +141,26 @@ def stock_warnings_panel(session: Session, ctx: DashboardContext) -> Warnings:
 PANELS: list[Panel] = [
     Panel("stock_warnings", EVERY_STAFF, stock_warnings_panel),
     Panel("late_inbound", EVERY_STAFF, late_inbound),
-    Panel("stock_figures", EVERY_STAFF, stock_figures, max_age=CACHED_SECONDS),
+    Panel("stock_figures", EVERY_STAFF, stock_figures, snapshot=True),
     Panel("awaiting_approval", APPROVERS, awaiting_approval),
     Panel("awaiting_confirmation", OFFICE, awaiting_confirmation),
     Panel("stock_outs", EVERY_STAFF, stock_outs),
-    Panel("slow_dead", EVERY_STAFF, slow_and_dead, max_age=CACHED_SECONDS),
+    Panel("slow_dead", EVERY_STAFF, slow_and_dead, snapshot=True),
     Panel("fill_rate", OFFICE, fill_rate),
     Panel("supplier_ranking", OFFICE, supplier_ranking),
 ]
 
 
 def panels_for(session: Session, ctx: DashboardContext, panels: list[Panel] | None = None,
-               cache: FigureCache | None = None) -> list[tuple[str, Any]]:
+               snapshots: Mapping[str, Any] | None = None) -> list[tuple[str, Any]]:
     """(key, data) of every panel the role sees, in order; providers returning None are left out.
-    With a cache, a panel with a max_age that took SLOW_SECONDS or more to compute is reused for
-    max_age seconds."""
+    A snapshot panel found in `snapshots` (key -> object with .data) is taken from there, not computed."""
     out = []
     for panel in PANELS if panels is None else panels:
         if ctx.role not in panel.roles:
             continue
-        data = cache.get(panel.key, ctx.now, panel.max_age) if cache is not None and panel.max_age else None
-        if data is None:
-            started = time.monotonic()
-            data = panel.compute(session, ctx)
-            slow = time.monotonic() - started >= SLOW_SECONDS
-            if cache is not None and panel.max_age and data is not None and slow:
-                cache.put(panel.key, ctx.now, data)
+        stored = snapshots.get(panel.key) if panel.snapshot and snapshots else None
+        data = stored.data if stored is not None else panel.compute(session, ctx)
         if data is not None:
             out.append((panel.key, data))
     return out
-

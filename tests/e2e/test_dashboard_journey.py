@@ -36,6 +36,7 @@ def test_admin_sees_the_dashboard_and_runs_a_job(page, live_server, seeded):
     assert page.locator("svg.mini-chart").count() >= 1
     assert page.locator("[data-panel='confirmation'] [data-count]").inner_text() == "1"
     assert "WH-WEST" in page.locator("[data-panel='stock-outs']").inner_text()
+    assert "Computed now" in page.locator("[data-panel='slow-dead']").inner_text()   # no snapshot yet
     shot(page, "dashboard-01-admin-phone")
 
     page.goto(f"{live_server}/admin/jobs")
@@ -43,3 +44,12 @@ def test_admin_sees_the_dashboard_and_runs_a_job(page, live_server, seeded):
     page.locator("form[action='/admin/jobs/ledger-check/run'] button").click()
     page.get_by_text("ledger and balances agree").first.wait_for()
     shot(page, "dashboard-03-job-history")
+
+    page.goto(f"{live_server}/admin/jobs")
+    page.locator("form[action='/admin/jobs/dashboard-figures/run'] button").click()
+    page.get_by_text("slow_dead in").first.wait_for()
+    page.goto(f"{live_server}/dashboard")
+    assert "As of" in page.locator("[data-panel='slow-dead']").inner_text()          # now from the snapshot
+    assert "692.00" in page.locator("[data-kpi='stock-value']").inner_text()
+    page.locator("[data-panel='slow-dead']").scroll_into_view_if_needed()
+    shot(page, "dashboard-04-snapshot-phone")

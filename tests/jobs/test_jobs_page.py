@@ -105,3 +105,10 @@ def test_run_now_needs_the_pages_csrf_token(csrf_client, session):
     response = csrf_client.post("/admin/jobs/ledger-check/run", data={"csrf_token": token.group(1)})
     assert response.status_code == 303
     assert session.scalar(select(JobRun.status)) == "ok"
+
+
+def test_quarter_hourly_periods_and_schedule():
+    at = datetime(2026, 3, 20, 12, 44, 59, tzinfo=timezone.utc)
+    assert jobs.quarter_hourly(at) == "2026-03-20T12:30"
+    assert jobs.quarter_hourly(at.replace(minute=45, second=0)) == "2026-03-20T12:45"
+    assert jobs.schedule_in_words({"minute": "*/15"}) == "every 15 minutes"

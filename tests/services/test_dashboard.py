@@ -1,13 +1,13 @@
 """Dashboard figures on a small dataset worked out by hand (see the comments for each number)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
 
 from scm.models import DemandRecord
-from scm.services import dashboard, dashboard_kpis, purchasing
+from scm.services import dashboard, dashboard_kpis, dashboard_snapshots, purchasing
 from scm.services.actors import Actor
 from tests import factories as f
 from tests.dashboard_factories import Clock
@@ -136,20 +136,15 @@ def test_empty_database_gives_blank_figures_not_errors(session):
     assert panels["fill_rate"].rate is None and panels["supplier_ranking"].rows == []
 
 
-def test_slow_figures_are_reused_for_their_max_age_and_fast_ones_stay_live(session, monkeypatch):
-    calls: list[int] = []
+def test_a_snapshot_panel_is_read_from_its_snapshot_and_the_others_stay_live(session):
+    calls: list[str] = []
 
-    def compute(s, c):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return len(calls)
-    panels = [dashboard.Panel("figures", dashboard.EVERY_STAFF, compute, max_age=300)]
-    cache = dashboard.FigureCache()
+    def compute(key: str):  # type: ignore[no-untyped-def]
+        return lambda s, c: calls.append(key) or f"live {key}"
+    panels = [dashboard.Panel("slow", dashboard.EVERY_STAFF, compute("slow"), snapshot=True),
+              dashboard.Panel("fast", dashboard.EVERY_STAFF, compute("fast"))]
     ctx = dashboard.DashboardContext(now=NOW, role="viewer")
-    assert dashboard.panels_for(session, ctx, panels, cache) == [("figures", 1)]
-    assert dashboard.panels_for(session, ctx, panels, cache) == [("figures", 2)]   # fast: not kept
-    monkeypatch.setattr(dashboard, "SLOW_SECONDS", 0)                              # now "slow"
-    assert dashboard.panels_for(session, ctx, panels, cache) == [("figures", 3)]
-    later = dashboard.DashboardContext(now=NOW + timedelta(seconds=299), role="viewer")
-    assert dashboard.panels_for(session, later, panels, cache) == [("figures", 3)]  # reused
-    expired = dashboard.DashboardContext(now=NOW + timedelta(seconds=301), role="viewer")
-    assert dashboard.panels_for(session, expired, panels, cache) == [("figures", 4)]
+    stored = {"slow": dashboard_snapshots.Snapshot(NOW, 1.0, "stored"), "fast": dashboard_snapshots.Snapshot(NOW, 0, "x")}
+    assert dashboard.panels_for(session, ctx, panels, stored) == [("slow", "stored"), ("fast", "live fast")]
+    assert dashboard.panels_for(session, ctx, panels, {}) == [("slow", "live slow"), ("fast", "live fast")]
+    assert calls == ["fast", "slow", "fast"]
