@@ -158,7 +158,7 @@ def test_negative_control_read_compute_write_moves_the_status_backwards(db, sess
     session.commit()
     session.close()
     finals = []
-    for _round in range(3):
+    for _round in range(6):  # one round moves it back with p ~ 13/16; stop at the first that does
         with naive_engine.connect() as conn:
             conn.execute(update(Shipment).where(Shipment.id == shipment_id).values(status="created", status_rank=0))
         outcomes = run_together(naive_engine, 16, lambda s, i: _naive_advance(s, shipment_id, PROGRESS[i % 5]))
@@ -166,5 +166,7 @@ def test_negative_control_read_compute_write_moves_the_status_backwards(db, sess
         session.expire_all()
         finals.append(session.get(Shipment, shipment_id).status)
         session.close()
+        if finals[-1] != "delivered":
+            break
     # Every round saw "delivered" (workers 4, 9 and 14); the guarded path always ends there.
     assert any(final != "delivered" for final in finals), finals
