@@ -1,7 +1,7 @@
 """Logistics over the API: shipments and their events, outbound orders from the sales channel, and the
 carrier webhook.
 
-Staff tokens read shipments; admin, buyer and warehouse tokens add events; admin and warehouse
+Staff tokens read shipments and carriers; admin and buyer tokens add and edit carriers; admin, buyer and warehouse tokens add events; admin and warehouse
 create and dispatch outbound shipments (the sales channel's token). The webhook
 (POST /logistics/webhooks/<carrier>) takes no token: it is authenticated only by its Standard Webhooks
 signature with the carrier's secret(s) from SCM_WEBHOOK_SECRET_<CARRIER> (comma-separated: two during
@@ -16,10 +16,10 @@ from typing import Any
 from flask import current_app, jsonify, request
 
 from blueprints.api.core import api_actor, api_roles, bp, json_body
-from blueprints.common import STAFF, STOCK_WRITERS, commit
+from blueprints.common import CATALOG_WRITERS, STAFF, STOCK_WRITERS, commit
 from scm.extensions import db, limiter
 from scm.models import Shipment, ShipmentEvent, utcnow
-from scm.services import logistics, logistics_delays, logistics_queries, masterdata, webhooks
+from scm.services import logistics, logistics_carriers, logistics_delays, logistics_queries, masterdata, webhooks
 from scm.services.errors import NotFound, ValidationFailed
 
 EVENT_WRITERS = ("admin", "buyer", "warehouse")
@@ -139,6 +139,30 @@ def late_inbound() -> Any:
                               "eta": _iso(r.eta), "promised_date": _iso(r.promised_date), "reasons": list(r.reasons),
                               "lines": [{"po_line_id": x.po_line_id, "sku": x.sku, "quantity": str(x.qty)}
                                         for x in r.lines]} for r in rows]})
+
+
+@bp.get("/logistics/carriers")
+@api_roles(*STAFF)
+def list_carriers() -> Any:
+    active_only = request.args.get("active") in ("1", "true")
+    rows = logistics.list_carriers(db.session, active_only=active_only)
+    return jsonify({"carriers": [logistics_carriers.carrier_json(c) for c in rows]})
+
+
+@bp.post("/logistics/carriers")
+@api_roles(*CATALOG_WRITERS)
+def create_carrier() -> Any:
+    body = json_body()
+    carrier = commit(lambda: logistics_carriers.create_carrier(db.session, body, actor=api_actor()))
+    return jsonify(logistics_carriers.carrier_json(carrier)), 201
+
+
+@bp.put("/logistics/carriers/<int:carrier_id>")
+@api_roles(*CATALOG_WRITERS)
+def update_carrier(carrier_id: int) -> Any:
+    body = json_body()
+    carrier = commit(lambda: logistics_carriers.update_carrier(db.session, carrier_id, body, actor=api_actor()))
+    return jsonify(logistics_carriers.carrier_json(carrier))
 
 
 def webhook_secrets(carrier_code: str) -> list[str]:

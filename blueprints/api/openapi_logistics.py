@@ -39,6 +39,18 @@ LOGISTICS_SCHEMAS: dict[str, Any] = {
         carrier={"type": "string", "description": "carrier code or name"}, service=STR, tracking_number=STR,
         promised_date=DATE, weight_kg=STR, packages=INT, notes=STR,
         lines={"type": "array", "items": _obj(["sku", "quantity"], sku=STR, quantity=STR)}),
+    "Carrier": _obj(
+        id=INT, code={"type": "string", "description": "1-20 letters, digits, '-', '_'; upper-cased"}, name=STR,
+        tracking_url_template={"type": "string", "description": "http(s) URL with {tracking} exactly once; '' for none"},
+        transit_days={"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 365},
+                      "description": "service -> door-to-door days; 'standard' is the fallback"},
+        event_interval_hours={"type": "integer", "minimum": 1, "maximum": 720,
+                              "description": "no event for longer: the shipment counts as delayed"},
+        active={"type": "boolean"}),
+    "CarrierRequest": _obj(
+        ["code", "name"], code=STR, name=STR, tracking_url_template=STR,
+        transit_days={"type": "object", "additionalProperties": {"type": "integer"}},
+        event_interval_hours={"type": "integer", "default": 48}, active={"type": "boolean", "default": True}),
     "CarrierWebhook": _obj(
         ["tracking_number", "status", "occurred_at"], tracking_number=STR,
         status={"type": "string", "enum": EVENT_STATUSES}, occurred_at={"type": "string", "format": "date-time"},
@@ -74,6 +86,16 @@ def logistics_paths() -> dict[str, Any]:
         "/logistics/outbound": {"post": {
             "summary": "An order of the sales channel: an outbound shipment with its stock reserved",
             "requestBody": _body(_ref("OutboundRequest")), "responses": _responses(201, shipment, 404, 409, 422)}},
+        "/logistics/carriers": {
+            "get": {"summary": "Carriers by name (active=1: only those offered for new shipments)",
+                    "parameters": _query("active"),
+                    "responses": _responses(200, _obj(carriers={"type": "array", "items": _ref("Carrier")}))},
+            "post": {"summary": "Add a carrier (admin, buyer)", "requestBody": _body(_ref("CarrierRequest")),
+                     "responses": _responses(201, _ref("Carrier"), 422)}},
+        "/logistics/carriers/{carrier_id}": {"put": {
+            "summary": "Edit a carrier (admin, buyer); keys left out keep their value",
+            "parameters": [{"name": "carrier_id", "in": "path", "required": True, "schema": INT}],
+            "requestBody": _body(_ref("CarrierRequest")), "responses": _responses(200, _ref("Carrier"), 404, 422)}},
         "/logistics/late-inbound": {"get": {
             "summary": "Late inbound shipments with supplier, PO lines affected and days late",
             "responses": _responses(200, _obj(late={"type": "array", "items": _obj(

@@ -180,3 +180,6 @@ def new_inbound(po_id: int):  # type: ignore[no-untyped-def]
     items = _names(Item, {line.item_id for line in order.lines}, "sku")
     return render_template("logistics/inbound_new.html", form=form, order=order, items=items, errors=errors), \
         422 if request.method == "POST" else 200
+
+
+from blueprints.logistics import carrier_views, outbound_views, review_views  # noqa: E402,F401  (routes register on bp)

@@ -1,5 +1,6 @@
 """Demo logistics: three carriers with tracking URL templates, inbound shipments from demo purchase
-orders (one in transit, one late), a shipped transfer in transit and a few outbound shipments.
+orders (one in transit, one late), a shipped transfer in transit, a few outbound shipments (one waiting
+for dispatch) and two carrier updates with unknown tracking numbers to review (one a typo of a notice's).
 Everything goes through the services, at fixed times derived from `today`."""
 from __future__ import annotations
 
@@ -30,8 +31,9 @@ def seed_logistics(session: Session, today: date, actor: Actor) -> dict[str, int
     warehouses = list(session.scalars(select(Warehouse).order_by(Warehouse.id)))
     transfers = _transfer(session, warehouses, now, actor)
     outbound = _outbound(session, warehouses[0], now, actor)
+    unknown = _unknown_tracking(session, now)
     return {"carriers": len(CARRIERS), "inbound_shipments": inbound, "transfers_in_transit": transfers,
-            "outbound_shipments": outbound}
+            "outbound_shipments": outbound, "unknown_tracking_updates": unknown}
 
 
 def _inbound(session: Session, today: date, now: datetime, actor: Actor) -> int:
@@ -103,3 +105,15 @@ def _outbound(session: Session, warehouse: Warehouse, now: datetime, actor: Acto
             logistics.record_event(session, shipment.id, status="delivered", occurred_at=now - timedelta(hours=2),
                                    now=now, source="webhook", actor=actor, event_id="demo-so-1001-delivered")
     return len(rows)
+
+
+def _unknown_tracking(session: Session, now: datetime) -> int:
+    """Two carrier webhooks nobody's shipment matched: a digit swapped in an inbound's tracking number, and noise."""
+    system = Actor.system("webhook:DHL", via="api")
+    for tracking, event_id, status in (("JD014600006218", "demo-unknown-1", "at_hub"),
+                                       ("JD000000000001", "demo-unknown-2", "in_transit")):
+        logistics.record_tracking_update(session, carrier_code="DHL", tracking_number=tracking, event_id=event_id,
+                                         status=status, occurred_at=now - timedelta(hours=3), now=now - timedelta(hours=2),
+                                         source="webhook", actor=system,
+                                         payload={"tracking_number": tracking, "status": status, "location": "Leipzig hub"})
+    return 2

@@ -1,16 +1,26 @@
 """16 concurrent deliveries of one carrier event give one event row, one status change and one audit
 entry (file SQLite here, PostgreSQL with SCM_TEST_DATABASE_URL). A shipped transfer delivered by 16
-events at once is received at the destination once."""
+events at once is received at the destination once. Concurrent events of different statuses leave the
+shipment at the highest one.
+
+Negative controls (the way test_stock_races.py does it): the same races through a naive variant, a
+check-then-insert in Python on a table without the unique constraint and a read-compute-write of the
+status, on an engine where every statement commits on its own (no lock between the check and the
+write), DO produce duplicates and a status moved backwards. That proves these tests can see the
+failures the unique constraint and the guarded UPDATE prevent."""
 from __future__ import annotations
 
 import json
-from datetime import date
+import time
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from scm.models import AuditEntry, Shipment, ShipmentEvent, StockMove
+from scm.models.logistics import STATUS_RANK
 from scm.services import logistics, stock_ledger, webhooks
 from scm.services.actors import Actor
 from scm.services.transaction import run_in_transaction
@@ -66,3 +76,97 @@ def test_sixteen_delivered_events_at_once_receive_a_transfer_once(db, session):
     assert [m.qty_delta for m in ins] == [Decimal(4)]
     assert stock_ledger.ledger_check(session) == []
     assert session.get(Shipment, shipment_id).delivered_at is not None and date(2026, 3, 10) == NOW.date()
+
+
+PROGRESS = ["picked_up", "in_transit", "at_hub", "out_for_delivery", "delivered"]
+
+
+def test_sixteen_concurrent_events_of_different_statuses_end_at_the_highest(db, session):
+    shipment_id = lf.notice_shipment(session).id
+    session.commit()
+    session.close()
+
+    def post(s: Session, index: int) -> bool:
+        status = PROGRESS[index % len(PROGRESS)]
+        return run_in_transaction(s, lambda: logistics.record_event(
+            s, shipment_id, status=status, occurred_at=NOW + timedelta(minutes=index), now=NOW, source="staff",
+            actor=Actor.system("race"), event_id=f"mixed-{index}")[1])
+
+    outcomes = run_together(db.engine, 16, post)
+    assert outcomes.errors == [] and all(outcomes.results)
+    assert session.get(Shipment, shipment_id).status == "delivered"
+
+
+# ---------------------------------------------------------------- negative controls
+
+NAIVE = MetaData()
+NAIVE_EVENTS = Table("naive_shipment_events", NAIVE, Column("id", Integer, primary_key=True),
+                     Column("shipment_id", Integer), Column("event_id", String(120)))  # no unique constraint
+
+
+def _autocommit_engine(db):  # type: ignore[no-untyped-def]
+    """The same database, every statement its own transaction: nothing holds a lock between a read and
+    the write that depends on it (what a naive check-then-act gets from an autocommitting driver)."""
+    engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.execute("PRAGMA busy_timeout=30000")
+    return engine
+
+
+@pytest.fixture
+def naive_engine(db):  # type: ignore[no-untyped-def]
+    engine = _autocommit_engine(db)
+    NAIVE.create_all(engine)
+    yield engine
+    NAIVE.drop_all(engine)
+    engine.dispose()
+
+
+def _naive_record(s: Session, shipment_id: int, event_id: str) -> bool:
+    """What the event path must never do: look for the event id in Python, then insert."""
+    seen = s.scalar(select(func.count()).select_from(NAIVE_EVENTS).where(
+        NAIVE_EVENTS.c.shipment_id == shipment_id, NAIVE_EVENTS.c.event_id == event_id))
+    if seen:
+        return False
+    time.sleep(0.01)  # the window a real server has between the check and the insert
+    s.execute(insert(NAIVE_EVENTS).values(shipment_id=shipment_id, event_id=event_id))
+    return True
+
+
+def test_negative_control_check_then_insert_without_the_constraint_duplicates_events(naive_engine):
+    outcomes = run_together(naive_engine, 16, lambda s, _i: _naive_record(s, 1, "msg_race"))
+    with naive_engine.connect() as conn:
+        rows = conn.scalar(select(func.count()).select_from(NAIVE_EVENTS))
+    # The guarded path gives exactly one row and fifteen "duplicate" answers; the naive one does not.
+    assert outcomes.errors == [] and rows == sum(outcomes.results) > 1
+
+
+def _naive_advance(s: Session, shipment_id: int, status: str) -> None:
+    """What the status update must never do: read the rank, decide in Python, write the new status."""
+    rank = s.scalar(select(Shipment.status_rank).where(Shipment.id == shipment_id))
+    if STATUS_RANK[status] <= rank:
+        return
+    time.sleep(0.01)
+    s.execute(update(Shipment).where(Shipment.id == shipment_id)
+              .values(status=status, status_rank=STATUS_RANK[status]).execution_options(synchronize_session=False))
+
+
+def test_negative_control_read_compute_write_moves_the_status_backwards(db, session, naive_engine):
+    shipment_id = lf.notice_shipment(session).id
+    session.commit()
+    session.close()
+    finals = []
+    for _round in range(6):  # one round moves it back with p ~ 13/16; stop at the first that does
+        with naive_engine.connect() as conn:
+            conn.execute(update(Shipment).where(Shipment.id == shipment_id).values(status="created", status_rank=0))
+        outcomes = run_together(naive_engine, 16, lambda s, i: _naive_advance(s, shipment_id, PROGRESS[i % 5]))
+        assert outcomes.errors == []
+        session.expire_all()
+        finals.append(session.get(Shipment, shipment_id).status)
+        session.close()
+        if finals[-1] != "delivered":
+            break
+    # Every round saw "delivered" (workers 4, 9 and 14); the guarded path always ends there.
+    assert any(final != "delivered" for final in finals), finals

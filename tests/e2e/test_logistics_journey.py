@@ -95,3 +95,61 @@ def test_notice_webhooks_and_the_buyers_alert(page, live_server, seeded):
     page.goto(f"{live_server}/logistics/where")
     page.get_by_text("Where is it").first.wait_for()
     shot(page, "logistics-06-where-is-it")
+
+
+def test_carrier_unknown_tracking_and_outbound_on_a_phone(page, live_server, seeded):
+    """A buyer adds a carrier, attaches a webhook with a mistyped tracking number to its shipment; the
+    warehouse creates an outbound shipment and dispatches it."""
+    def data(session):  # type: ignore[no-untyped-def]
+        lf.carrier(session)
+        shipment = lf.notice_shipment(session, tracking="FX-778899")
+        f.user(session, "buyer", email="bea@example.com")
+        f.user(session, "warehouse", email="wes@example.com")
+        item, warehouse = f.item(session, "OUT-E2E"), f.warehouse(session, "WH-E2E", name="E2E store")
+        f.stock(session, item, warehouse, 20)
+        return shipment.id
+    shipment_id = seeded(data)
+
+    login(page, live_server, "bea@example.com")
+    page.goto(f"{live_server}/logistics/carriers/new")
+    page.get_by_label("Code").fill("parcelo")
+    page.get_by_label("Name").fill("Parcelo")
+    page.get_by_label("Tracking URL template").fill("https://parcelo.example/t/{tracking}")
+    page.get_by_label("Days of service 1").fill("4")
+    page.get_by_label("Service 2", exact=True).fill("express")
+    page.get_by_label("Days of service 2").fill("1")
+    shot(page, "logistics-07-carrier-form")
+    page.get_by_role("button", name="Create carrier").click()
+    page.get_by_text("Carrier PARCELO saved.").wait_for()
+    page.get_by_role("row", name="PARCELO").get_by_text("express: 1 d").wait_for()
+    shot(page, "logistics-08-carriers")
+
+    now = datetime.now(timezone.utc)
+    unknown = post_webhook(live_server, {"tracking_number": "FX-778989", "status": "at_hub", "location": "Leipzig",
+                                         "occurred_at": (now + timedelta(seconds=1)).isoformat()}, "msg_e2e_typo")
+    assert unknown["outcome"] == "unmatched"
+    page.goto(f"{live_server}/logistics/unmatched")
+    page.get_by_role("link", name="Review FX-778989").click()
+    page.get_by_text("Open shipments it may belong to").wait_for()
+    page.get_by_label("Shipment id or tracking number").fill("FX-778899")
+    page.get_by_label("Also give the shipment this tracking number").check()
+    shot(page, "logistics-09-review-unknown")
+    page.get_by_role("button", name="Attach and record").click()
+    page.get_by_text("Update recorded on the shipment.").wait_for()
+    assert page.url.endswith(f"/logistics/shipments/{shipment_id}")
+    page.get_by_text("FX-778989").first.wait_for()
+
+    page.context.clear_cookies()
+    login(page, live_server, "wes@example.com")
+    page.goto(f"{live_server}/logistics/outbound/new")
+    page.get_by_label("From warehouse").select_option(label="WH-E2E — E2E store")
+    page.get_by_label("Order reference").fill("SO-E2E-1")
+    page.get_by_label("Customer").fill("Ann Smith")
+    page.get_by_label("SKU of line 1").fill("OUT-E2E")
+    page.get_by_label("Quantity of line 1").fill("3")
+    shot(page, "logistics-10-outbound-form")
+    page.get_by_role("button", name="Create and reserve").click()
+    page.get_by_text("Outbound shipment created").wait_for()
+    page.get_by_role("button", name="Dispatch (issue the stock)").click()
+    page.get_by_text("Dispatched: the reserved stock was issued as a sale.").wait_for()
+    shot(page, "logistics-11-outbound-dispatched")

@@ -1,6 +1,7 @@
 """Access-matrix rows of logistics (HTML pages and API), merged into tests/web/test_access_matrix.py's POLICY.
 
-Staff read shipments; admin, buyer and warehouse record events; admin and warehouse ship transfers and
+Staff read shipments and review unknown tracking updates; admin, buyer and warehouse record events and
+attach or dismiss unknown updates; admin and buyer manage carriers (staff read them over the API); admin and warehouse ship transfers and
 dispatch outbound shipments (the sales channel uses a warehouse or admin token); suppliers get 403
 (they see their own inbound shipments through the portal's shipping notices). The carrier webhook is
 public but authenticated by its signature: every caller without one gets 401 invalid_signature.
@@ -47,6 +48,27 @@ def own_inbound_id(s: Samples) -> int:
     return s._once("own_inbound", make)
 
 
+def carrier_id(s: Samples) -> int:
+    def make() -> int:
+        from scm.services import logistics_carriers
+        from tests import factories as f
+        return logistics_carriers.create_carrier(s.session, {"code": "MATRIXC", "name": "Matrix Carrier"},
+                                                 actor=f.actor()).id
+    return s._once("carrier", make)
+
+
+def unmatched_id(s: Samples) -> int:
+    """An unknown tracking update waiting for review."""
+    def make() -> int:
+        from scm.models import UnmatchedTrackingEvent
+        row = UnmatchedTrackingEvent(carrier_code="FASTX", tracking_number="NOPE-1", event_id="matrix-1",
+                                     status="in_transit", occurred_at=NOW, received_at=NOW, source="webhook")
+        s.session.add(row)
+        s.session.flush()
+        return row.id
+    return s._once("unmatched", make)
+
+
 def _unsigned(response) -> bool:  # type: ignore[no-untyped-def]
     return response.status_code == 401 and response.is_json and response.json["error"] == "invalid_signature"
 
@@ -57,6 +79,21 @@ POLICY: dict[str, Rule] = {
     "logistics.board": Rule(_u("/logistics/"), STAFF),
     "logistics.where": Rule(_u("/logistics/where"), STAFF),
     "logistics.unmatched": Rule(_u("/logistics/unmatched"), STAFF),
+    "logistics.review_unmatched": Rule(lambda s: f"/logistics/unmatched/{unmatched_id(s)}", STAFF,
+                                       missing=_u("/logistics/unmatched/999999")),
+    "logistics.attach_unmatched": Rule(lambda s: f"/logistics/unmatched/{unmatched_id(s)}/attach", EVENT_WRITERS,
+                                       ("POST",), missing=_u("/logistics/unmatched/999999/attach")),
+    "logistics.dismiss_unmatched": Rule(lambda s: f"/logistics/unmatched/{unmatched_id(s)}/dismiss", EVENT_WRITERS,
+                                        ("POST",), missing=_u("/logistics/unmatched/999999/dismiss")),
+    "logistics.carriers": Rule(_u("/logistics/carriers"), CATALOG_WRITERS),
+    "logistics.new_carrier": Rule(_u("/logistics/carriers/new"), CATALOG_WRITERS, ("GET", "POST")),
+    "logistics.edit_carrier": Rule(lambda s: f"/logistics/carriers/{carrier_id(s)}/edit", CATALOG_WRITERS,
+                                   ("GET", "POST"), missing=_u("/logistics/carriers/999999/edit")),
+    "logistics.new_outbound": Rule(_u("/logistics/outbound/new"), STOCK_WRITERS, ("GET", "POST")),
+    "api.list_carriers": Rule(_u("/api/v1/logistics/carriers"), STAFF),
+    "api.create_carrier": Rule(_u("/api/v1/logistics/carriers"), CATALOG_WRITERS, ("POST",)),
+    "api.update_carrier": Rule(lambda s: f"/api/v1/logistics/carriers/{carrier_id(s)}", CATALOG_WRITERS, ("PUT",),
+                               missing=_u("/api/v1/logistics/carriers/999999")),
     "logistics.detail": Rule(lambda s: f"{SHIP}/{shipment_id(s)}", STAFF, missing=_u(MISSING)),
     "logistics.add_event": Rule(lambda s: f"{SHIP}/{shipment_id(s)}/events", EVENT_WRITERS, ("POST",),
                                 missing=_u(f"{MISSING}/events")),
