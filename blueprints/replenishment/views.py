@@ -96,7 +96,7 @@ def _save_and_approve(selected: list[int], approve: bool) -> replenishment_appro
                                                      supplier_id=supplier, actor=web_actor())
             changed += 1
     if approve:
-        return replenishment_approval.approve(db.session, selected, actor=web_actor(), as_of=utcnow().date())
+        return replenishment_approval.approve(db.session, selected, actor=web_actor(), now=utcnow())
     return changed
 
 

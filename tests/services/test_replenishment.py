@@ -218,7 +218,7 @@ def test_buyer_approves_suggestions_into_one_draft_per_supplier_and_warehouse(se
     ids = [r.id for r in suggestions(session)]
     first = suggestions(session)[0]
     replenishment_approval.update_suggestion(session, first.id, qty="200", supplier_id=None, actor=buyer)
-    result = replenishment_approval.approve(session, ids, actor=buyer, as_of=AS_OF)
+    result = replenishment_approval.approve(session, ids, actor=buyer, now=NOW)
     (order,) = result.orders
     assert order.status == "draft" and len(order.lines) == 2
     assert sorted(line.qty_ordered for line in order.lines)[-1] == D(200)
