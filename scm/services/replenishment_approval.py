@@ -15,10 +15,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
 
-from scm.models import CatalogEntry, Item, PlanRun, PurchaseOrder, ReplenishmentPolicy, Suggestion, Supplier, User
+from scm.models import (
+    CatalogEntry, Item, PlanRun, PurchaseOrder, ReplenishmentPolicy, Suggestion, Supplier, User, Warehouse,
+)
 from scm.services import audit, logistics, purchasing
 from scm.services.actors import Actor
 from scm.services.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -35,11 +37,9 @@ def latest_run(session: Session) -> PlanRun | None:
     return session.scalar(select(PlanRun).where(PlanRun.status == "ok").order_by(PlanRun.id.desc()))
 
 
-def open_suggestions(session: Session, *, warehouse_id: int | None = None, limit: int = 1000) -> list[Any]:
-    """Open suggestions with item, warehouse, supplier and source warehouse labels, item by item."""
-    from sqlalchemy.orm import aliased
-
-    from scm.models import Warehouse
+def suggestions_query(*, warehouse_id: int | None = None) -> Select:
+    """Open suggestions with item, warehouse, supplier and source warehouse labels, item by item
+    (one statement a page can limit and count)."""
     source = aliased(Warehouse)
     stmt = (select(Suggestion, Item.sku, Item.name, Warehouse.code, Supplier.code, source.code)
             .join(Item, Item.id == Suggestion.item_id).join(Warehouse, Warehouse.id == Suggestion.warehouse_id)
@@ -48,8 +48,12 @@ def open_suggestions(session: Session, *, warehouse_id: int | None = None, limit
             .where(Suggestion.status == "open"))
     if warehouse_id:
         stmt = stmt.where(Suggestion.warehouse_id == warehouse_id)
-    return list(session.execute(stmt.order_by(Item.sku, Warehouse.code, Suggestion.kind.desc(), Suggestion.id)
-                                .limit(limit)))
+    return stmt.order_by(Item.sku, Warehouse.code, Suggestion.kind.desc(), Suggestion.id)
+
+
+def open_suggestions(session: Session, *, warehouse_id: int | None = None, limit: int = 1000) -> list[Any]:
+    """The first `limit` rows of `suggestions_query`."""
+    return list(session.execute(suggestions_query(warehouse_id=warehouse_id).limit(limit)))
 
 
 def _open(session: Session, suggestion_id: int) -> Suggestion:
