@@ -78,6 +78,15 @@ def shortage_before(projected: np.ndarray, days: np.ndarray) -> np.ndarray:
     return np.maximum(-lowest, 0.0)
 
 
+def shortage_between(projected: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The largest shortfall (a positive quantity) over days start..end−1 of each row (0 when none)."""
+    horizon = projected.shape[1]
+    days = np.arange(horizon)[None, :]
+    mask = (days >= np.clip(start, 0, horizon)[:, None]) & (days < np.clip(end, 1, horizon)[:, None])
+    lowest = np.where(mask, projected, np.inf).min(axis=1)
+    return np.maximum(-lowest, 0.0)
+
+
 def stockout_probability(available: np.ndarray, receipts: np.ndarray, demand: np.ndarray,
                          sigma: np.ndarray, days: np.ndarray) -> np.ndarray:
     """P(demand over days 0..days−1 exceeds available stock plus what arrives in that window)."""

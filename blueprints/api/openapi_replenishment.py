@@ -47,11 +47,12 @@ def replenishment_paths() -> dict[str, Any]:
             "parameters": _query("warehouse"),
             "responses": _responses(200, _obj(suggestions={"type": "array", "items": _ref("Suggestion")}), 404)}},
         "/replenishment/suggestions/approve": {"post": {
-            "summary": "Approve suggestions: one draft PO per supplier × warehouse, transfers posted",
+            "summary": "Approve suggestions: one draft PO per supplier × warehouse, transfers shipped (in transit)",
             "requestBody": _body(_obj(["ids"], ids={"type": "array", "items": INT})),
             "responses": _responses(201, _obj(orders={"type": "array", "items": _obj(
                 id=INT, number=STR, supplier_id=INT, warehouse_id=INT, status=STR, total=STR)},
-                transfers={"type": "array", "items": INT}, warnings={"type": "array", "items": STR}),
+                transfers={"type": "array", "items": INT}, shipments={"type": "array", "items": INT},
+                warnings={"type": "array", "items": STR}),
                 404, 409, 422)}},
         "/replenishment/policies/{item_id}/{warehouse_id}": {
             "get": {"summary": "The policy in force (defaults where nothing is stored)", "parameters": _pair(),

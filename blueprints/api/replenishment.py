@@ -56,10 +56,11 @@ def approve_suggestions() -> Any:
     if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
         raise ValidationFailed({"ids": ["a non-empty list of suggestion ids"]})
     result = commit(lambda: replenishment_approval.approve(db.session, ids, actor=api_actor(),
-                                                           as_of=utcnow().date()))
+                                                           now=utcnow()))
     return jsonify(orders=[{"id": o.id, "number": o.number, "supplier_id": o.supplier_id,
                             "warehouse_id": o.warehouse_id, "status": o.status, "total": str(o.total)}
-                           for o in result.orders], transfers=result.transfers, warnings=result.warnings), 201
+                           for o in result.orders], transfers=result.transfers, shipments=result.shipments,
+                   warnings=result.warnings), 201
 
 
 def policy_json(policy: replenishment_policy.EffectivePolicy) -> dict[str, Any]:

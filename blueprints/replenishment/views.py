@@ -10,7 +10,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from blueprints.common import CATALOG_WRITERS, STAFF, commit, roles_required, show_domain_error, web_actor
+from blueprints.common import (
+    CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, web_actor,
+)
 from blueprints.replenishment import forms
 from scm.extensions import db
 from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse, utcnow
@@ -26,8 +28,9 @@ def alerts():  # type: ignore[no-untyped-def]
     severity = request.args.get("severity") or None
     severity = severity if severity in stock_warnings.RANK else None
     warehouse_id = request.args.get("warehouse", type=int)
-    rows = stock_warnings.list_warnings(db.session, severity=severity, warehouse_id=warehouse_id, limit=300)
-    return render_template("replenishment/alerts.html", rows=rows, counts=stock_warnings.counts(db.session),
+    page = paginate(stock_warnings.warnings_query(severity=severity, warehouse_id=warehouse_id))
+    rows = [stock_warnings.as_view(row) for row in page.rows]
+    return render_template("replenishment/alerts.html", rows=rows, page=page, counts=stock_warnings.counts(db.session),
                            warehouses=masterdata.list_warehouses(db.session, active_only=True),
                            run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
 
@@ -74,21 +77,21 @@ def _supplier_choices(rows: list[Any]) -> dict[int, list[tuple[int, str]]]:
 @roles_required(*STAFF)
 def suggestions():  # type: ignore[no-untyped-def]
     warehouse_id = request.args.get("warehouse", type=int)
-    rows = replenishment_approval.open_suggestions(db.session, warehouse_id=warehouse_id, limit=300)
-    return render_template("replenishment/suggestions.html", rows=rows, choices=_supplier_choices(rows),
+    page = paginate(replenishment_approval.suggestions_query(warehouse_id=warehouse_id))
+    rows = list(page.rows)
+    return render_template("replenishment/suggestions.html", rows=rows, page=page, choices=_supplier_choices(rows),
                            warehouses=masterdata.list_warehouses(db.session, active_only=True),
                            run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
 
 
 def _save_and_approve(selected: list[int], approve: bool) -> replenishment_approval.ApprovalResult | int:
-    """Store every edited quantity or supplier, then approve the selected lines (one transaction)."""
+    """Store every edited quantity or supplier of the page, then approve the selected lines (one transaction)."""
     changed = 0
-    for key, value in request.form.items():
-        if not key.startswith("qty-"):
-            continue
-        suggestion_id = int(key[4:])
+    edits = {int(key[4:]): value for key, value in request.form.items() if key.startswith("qty-") and key[4:].isdigit()}
+    current_rows = {row.id: row for row in db.session.scalars(select(Suggestion).where(Suggestion.id.in_(list(edits))))}
+    for suggestion_id, value in sorted(edits.items()):
         supplier = request.form.get(f"supplier-{suggestion_id}", type=int)
-        current = db.session.get(Suggestion, suggestion_id)
+        current = current_rows.get(suggestion_id)
         if current is None or current.status != "open":
             continue
         if Decimal(value or "0") != current.qty or (supplier and supplier != current.supplier_id):
@@ -96,7 +99,7 @@ def _save_and_approve(selected: list[int], approve: bool) -> replenishment_appro
                                                      supplier_id=supplier, actor=web_actor())
             changed += 1
     if approve:
-        return replenishment_approval.approve(db.session, selected, actor=web_actor(), as_of=utcnow().date())
+        return replenishment_approval.approve(db.session, selected, actor=web_actor(), now=utcnow())
     return changed
 
 
@@ -105,8 +108,10 @@ def _save_and_approve(selected: list[int], approve: bool) -> replenishment_appro
 def update_suggestions():  # type: ignore[no-untyped-def]
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    selected = [int(v) for v in request.form.getlist("select") if v.isdigit()]
-    approve = request.form.get("do") == "approve"
+    action = request.form.get("do")
+    selected = [int(v) for v in request.form.getlist("shown" if action == "approve_all" else "select") if v.isdigit()]
+    approve = action in ("approve", "approve_all")
+    back = url_for(".suggestions", **{k: v for k in ("warehouse", "page") if (v := request.args.get(k))})
     try:
         result = commit(lambda: _save_and_approve(selected, approve))
     except (DomainError, ArithmeticError, ValueError) as error:
@@ -114,7 +119,7 @@ def update_suggestions():  # type: ignore[no-untyped-def]
             show_domain_error(error)
         else:
             flash("Quantities must be numbers.", "error")
-        return redirect(url_for(".suggestions"))
+        return redirect(back)
     if isinstance(result, int):
         flash(f"Saved {result} change(s).", "success")
     else:
@@ -122,8 +127,8 @@ def update_suggestions():  # type: ignore[no-untyped-def]
             flash(warning, "info")
         numbers = ", ".join(o.number for o in result.orders)
         flash(f"Created {len(result.orders)} draft order(s){': ' + numbers if numbers else ''}"
-              f"{f' and {len(result.transfers)} transfer(s)' if result.transfers else ''}.", "success")
-    return redirect(url_for(".suggestions"))
+              f"{f' and shipped {len(result.transfers)} transfer(s)' if result.transfers else ''}.", "success")
+    return redirect(back)
 
 
 @bp.route("/policies")

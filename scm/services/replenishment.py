@@ -70,6 +70,7 @@ class PairPlan:
     qty_short: float = 0.0
     severity: str | None = None
     need: float = 0.0
+    bridge: float = 0.0  # shortfall from day E to the end of L + R: what late receipts leave uncovered
     auto_order: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -92,7 +93,8 @@ class PairPlan:
                 "reorder_point": r(self.reorder_point), "order_up_to": r(self.order_up_to),
                 "on_hand": r(self.on_hand), "reserved": r(self.reserved), "on_order": r(self.on_order),
                 "in_transit": r(self.in_transit), "position": r(self.position), "need": r(self.need),
-                "severity": self.severity, "open_orders": self.open_orders}
+                "bridge": r(self.bridge), "severity": self.severity, "open_orders": self.open_orders,
+                "notes": list(self.notes)}
 
 
 def _ranked_usable(options: list[SupplierOption]) -> list[SupplierOption]:
@@ -151,6 +153,10 @@ def _classify(pair: PairPlan) -> None:
         pair.severity = "watch"
     if pair.severity is not None:
         pair.need = max(pair.order_up_to - pair.position, 0.0)
+    if pair.severity == "critical" and pair.bridge > pair.need:
+        pair.need = pair.bridge
+        pair.notes.append(f"receipts come too late: {pair.bridge:.0f} short between day {pair.earliest_days} "
+                          f"and day {math.ceil(pair.lead_time + pair.review_days)}")
 
 
 def build_arrays(inputs: replenishment_inputs.PlanInputs, keys: list[tuple[int, int]]
@@ -199,6 +205,10 @@ def compute(inputs: replenishment_inputs.PlanInputs) -> list[PairPlan]:
     probability = projection.stockout_probability(available, receipts, demand, sigma, earliest)
     for i, pair in enumerate(pairs):
         _policy_figures(pair, demand[i], sigma[i], inputs.policies[(pair.item_id, pair.warehouse_id)])
+    cycle_end = np.array([math.ceil(p.lead_time + p.review_days) for p in pairs])
+    bridge = projection.shortage_between(projected, earliest, cycle_end)
+    for i, pair in enumerate(pairs):
+        pair.bridge = float(bridge[i])
         pair.stockout_day, pair.probability = int(stockout[i]), float(probability[i])
         pair.qty_short = float(short_before[i] if 0 <= stockout[i] < earliest[i] else short_horizon[i])
         _classify(pair)

@@ -2,7 +2,8 @@
 
 Approving buy lines creates one draft purchase order per supplier × warehouse through
 `purchasing.create_draft` (catalog prices, MOQ and multiples checked there); approving transfer lines
-posts the transfers through the stock ledger. Auto-order drafts, submits (approved only within the
+dispatches a shipped transfer through `logistics.ship_transfer` (issued at the source now, in transit
+until its delivery event receives it at the destination), so the plan and the board see it on its way. Auto-order drafts, submits (approved only within the
 buyer's approval limit) and sends the orders of items whose policy has the auto-order flag; the
 buyer is the person who last set the item's policy.
 """
@@ -10,15 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
 
-from scm.models import CatalogEntry, Item, PlanRun, PurchaseOrder, ReplenishmentPolicy, Suggestion, Supplier, User
-from scm.services import audit, purchasing, stock_ledger
+from scm.models import (
+    CatalogEntry, Item, PlanRun, PurchaseOrder, ReplenishmentPolicy, Suggestion, Supplier, User, Warehouse,
+)
+from scm.services import audit, logistics, purchasing
 from scm.services.actors import Actor
 from scm.services.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 
@@ -34,11 +37,9 @@ def latest_run(session: Session) -> PlanRun | None:
     return session.scalar(select(PlanRun).where(PlanRun.status == "ok").order_by(PlanRun.id.desc()))
 
 
-def open_suggestions(session: Session, *, warehouse_id: int | None = None, limit: int = 1000) -> list[Any]:
-    """Open suggestions with item, warehouse, supplier and source warehouse labels, item by item."""
-    from sqlalchemy.orm import aliased
-
-    from scm.models import Warehouse
+def suggestions_query(*, warehouse_id: int | None = None) -> Select:
+    """Open suggestions with item, warehouse, supplier and source warehouse labels, item by item
+    (one statement a page can limit and count)."""
     source = aliased(Warehouse)
     stmt = (select(Suggestion, Item.sku, Item.name, Warehouse.code, Supplier.code, source.code)
             .join(Item, Item.id == Suggestion.item_id).join(Warehouse, Warehouse.id == Suggestion.warehouse_id)
@@ -47,8 +48,12 @@ def open_suggestions(session: Session, *, warehouse_id: int | None = None, limit
             .where(Suggestion.status == "open"))
     if warehouse_id:
         stmt = stmt.where(Suggestion.warehouse_id == warehouse_id)
-    return list(session.execute(stmt.order_by(Item.sku, Warehouse.code, Suggestion.kind.desc(), Suggestion.id)
-                                .limit(limit)))
+    return stmt.order_by(Item.sku, Warehouse.code, Suggestion.kind.desc(), Suggestion.id)
+
+
+def open_suggestions(session: Session, *, warehouse_id: int | None = None, limit: int = 1000) -> list[Any]:
+    """The first `limit` rows of `suggestions_query`."""
+    return list(session.execute(suggestions_query(warehouse_id=warehouse_id).limit(limit)))
 
 
 def _open(session: Session, suggestion_id: int) -> Suggestion:
@@ -91,12 +96,14 @@ def update_suggestion(session: Session, suggestion_id: int, *, qty: Any, supplie
 class ApprovalResult:
     orders: list[PurchaseOrder] = field(default_factory=list)
     transfers: list[int] = field(default_factory=list)
+    shipments: list[int] = field(default_factory=list)  # the transfer shipments, in transit
     warnings: list[str] = field(default_factory=list)
 
 
-def approve(session: Session, suggestion_ids: Iterable[int], *, actor: Actor, as_of: date) -> ApprovalResult:
+def approve(session: Session, suggestion_ids: Iterable[int], *, actor: Actor, now: datetime) -> ApprovalResult:
     """Turn the selected open suggestions into documents: one draft PO per supplier × warehouse for buy
-    lines, one transfer per (from, to) warehouse for transfer lines. All or nothing (the caller commits).
+    lines, one shipped transfer (dispatched `now`) per (from, to) warehouse for transfer lines. All or
+    nothing (the caller commits).
 
     Raises ValidationFailed when a buy line has no supplier or the purchasing rules refuse a line.
     """
@@ -114,17 +121,18 @@ def approve(session: Session, suggestion_ids: Iterable[int], *, actor: Actor, as
         target.setdefault((row.supplier_id or row.from_warehouse_id, row.warehouse_id), []).append(row)
     for (supplier_id, warehouse_id), lines in sorted(buys.items()):
         draft = purchasing.create_draft(session, supplier_id=supplier_id, warehouse_id=warehouse_id, actor=actor,
-                                        as_of=as_of, lines=[(s.item_id, s.qty, None) for s in lines],
+                                        as_of=now.date(), lines=[(s.item_id, s.qty, None) for s in lines],
                                         notes="from replenishment suggestions")
         result.orders.append(draft.order)
         result.warnings += draft.warnings
         for line in lines:
             line.status, line.po_id = "approved", draft.order.id
     for (from_id, to_id), lines in sorted(moves.items()):
-        transfer = stock_ledger.post_transfer(session, from_warehouse_id=from_id, to_warehouse_id=to_id, actor=actor,
-                                              lines=[(s.item_id, s.qty) for s in lines],
-                                              note="transfer before buy (replenishment)")
-        result.transfers.append(transfer.id)
+        shipment = logistics.ship_transfer(session, from_warehouse_id=from_id, to_warehouse_id=to_id,
+                                           lines=[(s.item_id, s.qty) for s in lines], actor=actor, now=now,
+                                           data={"notes": "transfer before buy (replenishment)"})
+        result.transfers.append(shipment.transfer_id)
+        result.shipments.append(shipment.id)
         for line in lines:
             line.status = "approved"
     for row in rows:
@@ -161,7 +169,7 @@ def auto_order(session: Session, run_id: int, *, now: datetime) -> dict[str, int
         actor = Actor.for_user(session.get(User, user_id), "job")
         try:
             with session.begin_nested():
-                order = approve(session, ids, actor=actor, as_of=now.date()).orders[0]
+                order = approve(session, ids, actor=actor, now=now).orders[0]
                 purchasing.submit(session, order.id, actor=actor, now=now)
                 if order.status == "approved":
                     purchasing.send(session, order.id, actor=actor, now=now)

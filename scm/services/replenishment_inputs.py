@@ -22,7 +22,7 @@ from scm.models import (
 from scm.services import certifications, inbound, scorecards
 from scm.services.allocation import PriceTier, SupplierOption
 from scm.services.replenishment_policy import EffectivePolicy, effective
-from scm.services.sourcing import _warnings as supplier_warnings
+from scm.services.sourcing import supplier_warnings
 
 LAST_RECEIPTS = 10
 CHUNK = 5000

@@ -51,6 +51,33 @@ def effective(abc_class: str, row: ReplenishmentPolicy | None, item_id: int, war
         row.safety_method or "formula", bool(row.auto_order), True, row.updated_by)
 
 
+FIELDS = ("service_level", "review_period_days", "min_cover_days", "safety_method", "auto_order")
+NULLABLE = ("service_level", "review_period_days", "min_cover_days")  # None stored: the default applies
+
+
+def default_fields(row: ReplenishmentPolicy | None) -> list[str]:
+    """The fields of a pair that use the default (all of them when nothing is stored)."""
+    return list(FIELDS) if row is None else [f for f in NULLABLE if getattr(row, f) is None]
+
+
+def changes(abc_class: str, row: ReplenishmentPolicy | None, data: dict) -> dict | None:
+    """What `data` (the values of a sheet row) asks to store, or None when it asks for the policy already
+    in force. A value equal to a default in force stays a default (is not stored), so importing an
+    export unchanged stores nothing. Raises ValidationFailed as `clean`."""
+    wanted = clean(data)
+    current = effective(abc_class, row, 0, 0)
+    for name in set(default_fields(row)) & set(NULLABLE):
+        if wanted[name] == getattr(current, name):
+            wanted[name] = None
+    if row is None:
+        same = all(wanted[f] is None for f in NULLABLE) and (wanted["safety_method"], wanted["auto_order"]) == (
+            current.safety_method, current.auto_order)
+    else:
+        same = all(wanted[f] == getattr(row, f) for f in NULLABLE) and (
+            wanted["safety_method"], wanted["auto_order"]) == (current.safety_method, current.auto_order)
+    return None if same else wanted
+
+
 def stored_rows(session: Session, item_ids: list[int] | None = None) -> dict[tuple[int, int], ReplenishmentPolicy]:
     stmt = select(ReplenishmentPolicy)
     if item_ids is not None:

@@ -29,7 +29,11 @@ POLICIES = EntitySpec("replenishment_policies", "Replenishment policies", [
     Column("min_cover_days", "Minimum days of cover", "integer", min=0, max=90, comment="Blank: 3"),
     Column("safety_method", "Safety stock method", "choice", choices=("formula", "backtest"), example="formula"),
     Column("auto_order", "Auto-order", "boolean", example="no"),
+    Column("defaults", "Using defaults", "text", max_length=200,
+           comment="Information only (ignored on import): the values above that are defaults, not stored"),
 ], key_columns=("sku", "warehouse"))
+DEFAULT_LABELS = {"service_level": "service level", "review_period_days": "review period",
+                  "min_cover_days": "minimum cover", "safety_method": "method", "auto_order": "auto-order"}
 SUGGESTIONS = EntitySpec("replenishment_suggestions", "Suggested orders", [
     Column("id", "Suggestion id", "integer", required=True, comment="Do not change"),
     Column("kind", "Kind", "text"), Column("sku", "SKU", "text"), Column("warehouse", "Warehouse", "text"),
@@ -54,12 +58,21 @@ FIGURES = ("daily_demand", "sigma_daily", "lead_time_days", "lead_time_sigma", "
 # ---------------------------------------------------------------- policies
 
 def export_policies(session: Session) -> Iterable[dict[str, Any]]:
-    stmt = (select(ReplenishmentPolicy, Item.sku, Warehouse.code).join(Item, Item.id == ReplenishmentPolicy.item_id)
-            .join(Warehouse, Warehouse.id == ReplenishmentPolicy.warehouse_id).order_by(Item.sku, Warehouse.code))
-    for row, sku, code in session.execute(stmt):
-        yield {"sku": sku, "warehouse": code, "service_level": row.service_level,
-               "review_period_days": row.review_period_days, "min_cover_days": row.min_cover_days,
-               "safety_method": row.safety_method, "auto_order": row.auto_order}
+    """Every active item × active warehouse with the policy in force; "Using defaults" names the values
+    that are defaults (by ABC class for the service level) rather than stored."""
+    warehouses = session.execute(select(Warehouse.id, Warehouse.code).where(Warehouse.active.is_(True))
+                                 .order_by(Warehouse.code)).all()
+    stored = replenishment_policy.stored_rows(session)
+    items = session.execute(select(Item.id, Item.sku, Item.abc_class).where(Item.active.is_(True)).order_by(Item.sku))
+    for item_id, sku, abc_class in items:
+        for warehouse_id, code in warehouses:
+            row = stored.get((item_id, warehouse_id))
+            policy = replenishment_policy.effective(abc_class, row, item_id, warehouse_id)
+            defaults = replenishment_policy.default_fields(row)
+            yield {"sku": sku, "warehouse": code, "service_level": policy.service_level,
+                   "review_period_days": policy.review_period_days, "min_cover_days": policy.min_cover_days,
+                   "safety_method": policy.safety_method, "auto_order": policy.auto_order,
+                   "defaults": "all" if row is None else ", ".join(DEFAULT_LABELS[f] for f in defaults)}
 
 
 def _keys(session: Session, result: ParseResult) -> tuple[dict[str, int], dict[str, int]]:
@@ -80,11 +93,20 @@ def check_policies(session: Session, result: ParseResult) -> list[CellError]:
 
 
 def apply_policies(session: Session, result: ParseResult, actor: Actor) -> str:
+    """Store the rows that change the policy in force; a row equal to it (an unchanged export) stores nothing."""
     items, warehouses = _keys(session, result)
+    stored = replenishment_policy.stored_rows(session, list(items.values()))
+    classes = dict(session.execute(select(Item.id, Item.abc_class).where(Item.id.in_(list(items.values())))).all())
+    saved = 0
     for row in result.rows:
-        replenishment_policy.set_policy(session, items[row["sku"]], warehouses[row["warehouse"]],
-                                        {k: v for k, v in row.items() if k not in ("sku", "warehouse")}, actor=actor)
-    return f"{len(result.rows)} polic{'y' if len(result.rows) == 1 else 'ies'} saved"
+        key = (items[row["sku"]], warehouses[row["warehouse"]])
+        data = replenishment_policy.changes(classes[key[0]], stored.get(key),
+                                            {k: row.get(k) for k in replenishment_policy.FIELDS})
+        if data is not None:
+            replenishment_policy.set_policy(session, *key, data, actor=actor)
+            saved += 1
+    unchanged = len(result.rows) - saved
+    return f"{saved} polic{'y' if saved == 1 else 'ies'} saved, {unchanged} unchanged"
 
 
 # ---------------------------------------------------------------- suggestions

@@ -156,13 +156,15 @@ def options_for(session: Session, item_id: int, as_of: date) -> list[SupplierOpt
             lead_time_days=entry.lead_time_days, capacity_per_week=entry.capacity_per_week, moq=entry.moq,
             order_multiple=entry.order_multiple, split_share=entry.split_share, status=supplier.status,
             status_reason=supplier.status_reason, blockers=tuple(b for b in blockers if b),
-            warnings=tuple(_warnings(supplier, standings.get(supplier.id))), actual_lead_time_mean=mean,
+            warnings=tuple(supplier_warnings(supplier, standings.get(supplier.id))), actual_lead_time_mean=mean,
             deliveries=count, price_breaks=tuple(PriceTier(b.min_qty, b.unit_price, b.currency, b.valid_from,
                                                            b.valid_to) for b in breaks.get(entry.id, []))))
     return options
 
 
-def _warnings(supplier: Supplier, standing: Any) -> list[str]:
+def supplier_warnings(supplier: Any, standing: Any) -> list[str]:
+    """Why buying from a supplier deserves a second look: its own probation status, or a probation
+    scorecard standing. `supplier` needs `code`, `status`, `status_reason` (an ORM row or a column row)."""
     out = []
     if supplier.status == "probation":
         out.append(f"{supplier.code} is on probation: {supplier.status_reason}".rstrip(": "))

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, MutableMapping
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, case, select, update
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockWarning, User, Warehouse
@@ -112,9 +112,10 @@ class WarningView:
         return out
 
 
-def list_warnings(session: Session, *, severity: str | None = None, warehouse_id: int | None = None,
-                  status: str | None = None, limit: int = 500) -> list[WarningView]:
-    """Unresolved warnings (or those of `status`), most severe and soonest first."""
+def warnings_query(*, severity: str | None = None, warehouse_id: int | None = None,
+                   status: str | None = None) -> Select:
+    """Unresolved warnings (or those of `status`) with item SKU/name and warehouse code, most severe and
+    soonest first (no stock-out date last), as one statement a page can limit and count."""
     stmt = (select(StockWarning, Item.sku, Item.name, Warehouse.code)
             .join(Item, Item.id == StockWarning.item_id).join(Warehouse, Warehouse.id == StockWarning.warehouse_id))
     stmt = stmt.where(StockWarning.status == status) if status else stmt.where(StockWarning.status.in_(UNRESOLVED))
@@ -122,12 +123,23 @@ def list_warnings(session: Session, *, severity: str | None = None, warehouse_id
         stmt = stmt.where(StockWarning.severity == severity)
     if warehouse_id:
         stmt = stmt.where(StockWarning.warehouse_id == warehouse_id)
-    rows = session.execute(stmt.order_by(StockWarning.id).limit(5000)).all()
-    views = [WarningView(w.id, w.severity, w.status, sku, name, w.item_id, w.warehouse_id, code, w.stockout_on,
-                         w.qty_short, w.days_of_cover, w.stockout_probability, w.reason, list(w.open_orders or []),
-                         w.raised_on, w.acknowledged_at, w.notified_at) for w, sku, name, code in rows]
-    views.sort(key=lambda v: (RANK[v.severity], v.stockout_on or date.max, v.sku, v.warehouse))
-    return views[:limit]
+    return stmt.order_by(case(RANK, value=StockWarning.severity, else_=len(RANK)), StockWarning.stockout_on.is_(None),
+                         StockWarning.stockout_on, Item.sku, Warehouse.code, StockWarning.id)
+
+
+def as_view(row: Any) -> WarningView:
+    """One (StockWarning, sku, name, warehouse code) row of `warnings_query` as a WarningView."""
+    w, sku, name, code = row
+    return WarningView(w.id, w.severity, w.status, sku, name, w.item_id, w.warehouse_id, code, w.stockout_on,
+                       w.qty_short, w.days_of_cover, w.stockout_probability, w.reason, list(w.open_orders or []),
+                       w.raised_on, w.acknowledged_at, w.notified_at)
+
+
+def list_warnings(session: Session, *, severity: str | None = None, warehouse_id: int | None = None,
+                  status: str | None = None, limit: int = 500) -> list[WarningView]:
+    """Unresolved warnings (or those of `status`), most severe and soonest first."""
+    stmt = warnings_query(severity=severity, warehouse_id=warehouse_id, status=status).limit(limit)
+    return [as_view(row) for row in session.execute(stmt)]
 
 
 def open_warnings(session: Session, severity: str | None = None, limit: int = 20) -> list[WarningView]:

@@ -1,7 +1,6 @@
 """Replenishment with a fixed as_of: formulas, projection, warning severities, transfers and orders."""
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ from sqlalchemy import select
 
 from forecasting import policy as formulas
 from scm.models import PurchaseOrder, StockWarning, Suggestion
-from scm.services import inbound, replenishment, replenishment_approval, replenishment_policy, stock_warnings
+from scm.services import replenishment, replenishment_approval, replenishment_policy, stock_warnings
 from scm.services.actors import Actor
 from tests import factories as f
 from tests import replen_factories as rf
@@ -119,7 +118,8 @@ def test_minimum_days_of_cover_always_warns(session, world):  # type: ignore[no-
     assert warning.days_of_cover == pytest.approx(2.0)
 
 
-def test_projection_includes_open_orders_and_moves_with_a_delayed_shipment(session, world, monkeypatch):  # type: ignore[no-untyped-def]
+def test_projection_includes_open_orders_at_their_expected_date(session, world):  # type: ignore[no-untyped-def]
+    """(A shipment ETA moved by its carrier: tests/services/test_replenishment_inbound.py.)"""
     main, item, acme = world
     f.stock(session, item, main, 60)
     order = f.purchase_order(session, acme, main, [(item, 100)], status="sent")   # expected day 7
@@ -127,13 +127,6 @@ def test_projection_includes_open_orders_and_moves_with_a_delayed_shipment(sessi
     warning = warning_of(session, item)
     assert warning.severity == "critical" and warning.stockout_on == AS_OF + timedelta(days=6)
     assert warning.qty_short == D(10) and warning.open_orders == [order.number]
-
-    real = inbound.expected_receipts
-    monkeypatch.setattr(inbound, "expected_receipts", lambda *a, **k: [
-        dataclasses.replace(r, expected_date=r.expected_date + timedelta(days=5)) for r in real(*a, **k)])
-    run(session)
-    delayed = warning_of(session, item)
-    assert delayed.id == warning.id and delayed.qty_short == D(10)  # short until the earliest new delivery
     pair = pair_of(session, item, main)
     assert pair.on_order == 100 and pair.stockout_day == 6
 
@@ -218,7 +211,7 @@ def test_buyer_approves_suggestions_into_one_draft_per_supplier_and_warehouse(se
     ids = [r.id for r in suggestions(session)]
     first = suggestions(session)[0]
     replenishment_approval.update_suggestion(session, first.id, qty="200", supplier_id=None, actor=buyer)
-    result = replenishment_approval.approve(session, ids, actor=buyer, as_of=AS_OF)
+    result = replenishment_approval.approve(session, ids, actor=buyer, now=NOW)
     (order,) = result.orders
     assert order.status == "draft" and len(order.lines) == 2
     assert sorted(line.qty_ordered for line in order.lines)[-1] == D(200)
