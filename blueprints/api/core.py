@@ -1,6 +1,7 @@
 """API plumbing: token authentication, role checks, JSON bodies and JSON errors."""
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 from typing import Any, Callable
 
@@ -77,6 +78,16 @@ def http_error(error: HTTPException) -> Any:
     db.session.rollback()
     name = (error.name or "error").lower().replace(" ", "_")
     return jsonify(error=name, message=error.description), error.code
+
+
+def optional_date(value: Any, key: str) -> date | None:
+    """A JSON field holding YYYY-MM-DD, or blank/absent for None; a 422 naming `key` otherwise."""
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed({key: ["a date (YYYY-MM-DD)"]}) from None
 
 
 def page_args(default: int = 50, maximum: int = 500) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 
-from blueprints.api.core import api_actor, api_roles, bp, json_body
+from blueprints.api.core import api_actor, api_roles, bp, json_body, optional_date
 from blueprints.common import CATALOG_WRITERS, STAFF, STOCK_WRITERS, commit
 from scm.extensions import db, limiter
 from scm.models import Shipment, ShipmentEvent, utcnow
@@ -76,14 +76,6 @@ def _when(value: Any, key: str) -> datetime:
     return parsed
 
 
-def _day(value: Any, key: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationFailed({key: ["a date (YYYY-MM-DD)"]}) from None
-
 
 @bp.post("/logistics/shipments/<int:shipment_id>/events")
 @api_roles(*EVENT_WRITERS)
@@ -94,7 +86,7 @@ def add_shipment_event(shipment_id: int) -> Any:
     event, created = commit(lambda: logistics.record_event(
         db.session, shipment_id, status=str(body.get("status") or ""), occurred_at=occurred, now=now,
         source="staff", actor=api_actor(), event_id=body.get("event_id"), location=str(body.get("location") or ""),
-        reason=str(body.get("reason") or ""), eta=_day(body.get("eta"), "eta")))
+        reason=str(body.get("reason") or ""), eta=optional_date(body.get("eta"), "eta")))
     return jsonify({**event_json(event), "created": created}), 201 if created else 200
 
 
@@ -116,7 +108,7 @@ def create_outbound() -> Any:
         raise ValidationFailed({"warehouse": [missing.message]}) from None
     lines = _outbound_lines(body)
     data = {key: body.get(key) for key in ("carrier", "service", "tracking_number", "notes", "weight_kg", "packages")}
-    data["promised_date"] = _day(body.get("promised_date"), "promised_date")
+    data["promised_date"] = optional_date(body.get("promised_date"), "promised_date")
     shipment = commit(lambda: logistics.create_outbound(
         db.session, warehouse_id=warehouse.id, order_ref=str(body.get("order_ref") or ""),
         customer=str(body.get("customer") or ""), lines=lines, data=data, actor=api_actor(), now=utcnow()))

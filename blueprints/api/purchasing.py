@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, g, jsonify, request
 from sqlalchemy import func, select
 
-from blueprints.api.core import api_actor, api_roles, bp, json_body, page_args
+from blueprints.api.core import api_actor, api_roles, bp, json_body, optional_date, page_args
 from blueprints.common import CATALOG_WRITERS, STAFF, STOCK_WRITERS, commit
 from scm.extensions import db
 from scm.models import PurchaseOrder, PurchaseOrderEvent, utcnow
@@ -90,14 +90,6 @@ def _page(stmt: Any, *, portal: bool = False) -> dict[str, Any]:
     return {"orders": orders, "page": page, "per_page": per_page, "total": total}
 
 
-def _date(value: Any, key: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationFailed({key: ["a date (YYYY-MM-DD)"]}) from None
-
 
 # ---------------------------------------------------------------- staff: orders
 
@@ -138,7 +130,7 @@ def _draft_lines(body: dict[str, Any]) -> list[tuple[Any, ...]]:
         if not isinstance(raw, dict):
             raise ValidationFailed({key: ["an object {sku, quantity, promised_date, unit_price?}"]})
         item_id = masterdata.item_id_for_sku(db.session, raw.get("sku"), field=key)
-        line = (item_id, raw.get("quantity"), _date(raw.get("promised_date"), key))
+        line = (item_id, raw.get("quantity"), optional_date(raw.get("promised_date"), key))
         lines.append(line + ((raw["unit_price"],) if raw.get("unit_price") not in (None, "") else ()))
     return lines
 
@@ -257,7 +249,7 @@ def _confirm_lines(body: dict[str, Any]) -> dict[int, tuple[Any, date | None]]:
         line_id = raw.get("line_id")
         if not isinstance(line_id, int):
             raise ValidationFailed({"lines": ["every line needs an integer line_id"]})
-        out[line_id] = (raw.get("quantity"), _date(raw.get("date"), f"lines[{line_id}]"))
+        out[line_id] = (raw.get("quantity"), optional_date(raw.get("date"), f"lines[{line_id}]"))
     return out
 
 
@@ -300,8 +292,8 @@ def portal_create_notice(po_id: int) -> Any:
                                                   for r in raw_lines):
         raise ValidationFailed({"lines": ["a list of {line_id (integer), quantity}"]})
     header = {"carrier": body.get("carrier"), "tracking_number": body.get("tracking_number"),
-              "ship_date": _date(body.get("ship_date"), "ship_date"),
-              "expected_arrival": _date(body.get("expected_arrival"), "expected_arrival")}
+              "ship_date": optional_date(body.get("ship_date"), "ship_date"),
+              "expected_arrival": optional_date(body.get("expected_arrival"), "expected_arrival")}
     notice = commit(lambda: portal.create_notice(
         db.session, _supplier_id(), po_id, actor=api_actor(), now=utcnow(), data=header,
         lines={r["line_id"]: r.get("quantity") for r in raw_lines}))

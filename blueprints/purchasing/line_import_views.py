@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, send_file, url_for
 
 from blueprints.common import CATALOG_WRITERS, commit, roles_required, show_domain_error, web_actor
 from blueprints.purchasing.views import _order, bp, detail_page

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scm.models import CatalogEntry, Item, ReplenishmentPolicy, Suggestion, Supplier, Warehouse
+from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse
 from scm.services import replenishment_approval, replenishment_policy
 from scm.services.actors import Actor
 from scm.services.errors import ValidationFailed

@@ -9,8 +9,10 @@ from scm.models import ReceiptLine, utcnow
 from scm.services import portal, receiving
 from scm.services.actors import Actor
 from tests import factories as f
-from tests.web.test_purchasing_pages import TODAY, _order, _sent_order, world  # noqa: F401  (fixture)
+from tests.web import test_purchasing_pages as pages
+from tests.web.test_purchasing_pages import TODAY, _order, _sent_order
 
+world = pages.world  # the same fixture: a supplier with a catalog entry, an item, a warehouse
 HEADER = "SKU,Quantity,Promised date,Unit price\n"
 
 
