@@ -5,6 +5,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from blueprints import input_guard
+    input_guard.install(app)  # before any route is added: the bounded int converter must be in place
+    from blueprints.template_filters import register_template_filters
+    register_template_filters(app)
     from blueprints.admin.views import bp as admin_bp
     from blueprints.api import bp as api_bp
     from blueprints.auth.views import bp as auth_bp

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 
+from blueprints.input_guard import page_number
 from scm.extensions import db, login_manager
 from scm.services.actors import Actor
 from scm.services.errors import DomainError, ValidationFailed
@@ -89,7 +90,7 @@ def paginate(stmt: Select, *, scalars: bool = False, per_page: int = 50, count: 
 
     `count` is a cheaper statement giving the same number, when the list's joins don't change it.
     """
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page", 1, type=int) or 1)
     per_page = min(200, max(1, request.args.get("per_page", per_page, type=int) or per_page))
     count = count if count is not None else select(func.count()).select_from(stmt.order_by(None).subquery())
     total = db.session.scalar(count) or 0

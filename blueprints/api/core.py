@@ -8,6 +8,7 @@ from typing import Any, Callable
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from blueprints.input_guard import BadInput, page_number
 from scm.extensions import csrf, db
 from scm.models import utcnow
 from scm.services import accounts
@@ -77,7 +78,8 @@ def domain_error(error: DomainError) -> Any:
 def http_error(error: HTTPException) -> Any:
     db.session.rollback()
     name = (error.name or "error").lower().replace(" ", "_")
-    return jsonify(error=name, message=error.description), error.code
+    extra = {"field_errors": error.field_errors} if isinstance(error, BadInput) else {}
+    return jsonify(error=name, message=error.description, **extra), error.code
 
 
 def optional_date(value: Any, key: str) -> date | None:
@@ -92,7 +94,7 @@ def optional_date(value: Any, key: str) -> date | None:
 
 def page_args(default: int = 50, maximum: int = 500) -> tuple[int, int]:
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = page_number(int(request.args.get("page", 1)))
         per_page = min(maximum, max(1, int(request.args.get("per_page", default))))
     except ValueError:
         raise ValidationFailed({"page": ["page and per_page must be whole numbers"]}) from None

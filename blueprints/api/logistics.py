@@ -54,7 +54,7 @@ def event_json(e: ShipmentEvent) -> dict[str, Any]:
 def list_shipments() -> Any:
     args = request.args
     filters = logistics_queries.Filters.from_args(args)
-    rows = logistics_queries.board(db.session, filters, now=utcnow(), limit=min(int(args.get("limit", 200) or 200), 500))
+    rows = logistics_queries.board(db.session, filters, now=utcnow(), limit=min(args.get("limit", 200, type=int) or 200, 500))
     return jsonify({"shipments": [shipment_json(s) for s in rows]})
 
 

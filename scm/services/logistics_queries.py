@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from scm.models import Carrier, Shipment, Warehouse
 from scm.models.logistics import CLOSED_STATUSES, SHIPMENT_KINDS, STATUS_RANK
+from scm.services.errors import ValidationFailed
 from scm.services.logistics_delays import delay_reasons
 
 
@@ -33,6 +34,8 @@ class Filters:
             warehouse = int(args.get("warehouse_id") or 0) or None
         except ValueError:
             warehouse = None
+        if warehouse is not None and not 0 < warehouse < 2**63:
+            raise ValidationFailed({"warehouse_id": ["no such warehouse"]})
         return cls(kind=kind, status=status, carrier=str(args.get("carrier", ""))[:20],
                    late=str(args.get("late", "")).lower() in ("1", "true", "yes", "on"), warehouse_id=warehouse,
                    q=str(args.get("q", "")).strip()[:80])

@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from sqlalchemy.orm import Session
 
 from scm.models.logistics import EVENT_STATUSES
-from scm.services import logistics
+from scm.services import json_input, logistics
 from scm.services.actors import Actor
 from scm.services.errors import DomainError, ValidationFailed
 
@@ -82,10 +82,7 @@ class WebhookResult:
 
 
 def _parse(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed({"body": ["not JSON"]}) from None
+    data = json_input.loads(body)
     if not isinstance(data, dict):
         raise ValidationFailed({"body": ["send a JSON object"]})
     errors: dict[str, list[str]] = {}
