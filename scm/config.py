@@ -55,6 +55,8 @@ class Config:
         self.SCM_SMTP_USER = os.environ.get("SCM_SMTP_USER", "")
         self.SCM_SMTP_PASSWORD = os.environ.get("SCM_SMTP_PASSWORD", "")
         self.SCM_MAIL_FROM = os.environ.get("SCM_MAIL_FROM", "scm@localhost")
+        # How numbers read on pages, e-mails and PDFs (a Babel locale such as en_US, de_DE, fr_FR).
+        self.SCM_LOCALE = os.environ.get("SCM_LOCALE", "en_US")
 
     @property
     def is_production(self) -> bool:

@@ -1,6 +1,7 @@
 """Domain errors. Services raise these; blueprints turn them into form errors or JSON responses."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -67,7 +68,7 @@ class ValidationFailed(DomainError):
             field_errors = {"": [field_errors]}
         self.field_errors = field_errors
         text = message or "; ".join(
-            f"{field}: {msg}" if field else msg for field, msgs in field_errors.items() for msg in msgs)
+            f"{field_label(field)}: {msg}" if field else msg for field, msgs in field_errors.items() for msg in msgs)
         super().__init__(text, field_errors=field_errors)
 
 
@@ -80,6 +81,24 @@ class ImportRejected(DomainError):
     def __init__(self, message: str, report: Any = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+_INDEXED = re.compile(r"([a-z_]+)\[(\d+)\]")
+
+
+def field_label(key: str) -> str:
+    """A field key as a person reads it in a message: `lines[7]` -> "line 8" (a list position counts
+    from 1), `suggestion[12]` -> "suggestion 12" (an id), `to_warehouse_id` -> "to warehouse".
+    `field_errors` keep the keys for programs; only the message text is translated."""
+    def indexed(match: re.Match[str]) -> str:
+        name, number = match.group(1), int(match.group(2))
+        if name.endswith("s"):
+            return f"{name[:-1].replace('_', ' ')} {number + 1}"
+        return f"{name.replace('_', ' ')} {number}"
+
+    text = _INDEXED.sub(indexed, key)
+    parts = [re.sub(r"_id$", "", part).replace("_", " ") for part in text.split(".")]
+    return ", ".join(part for part in parts if part)
 
 
 def _fmt(value: Decimal) -> str:

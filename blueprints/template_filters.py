@@ -1,0 +1,32 @@
+"""Jinja filters: every number a page shows goes through scm.formatting (one module for pages,
+e-mails, PDFs and exports). `_macros.html` wraps them as fmt_money / fmt_price / fmt_qty / fmt_delta."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+
+from scm import formatting
+
+
+def _locale() -> str:
+    return current_app.config.get("SCM_LOCALE") or formatting.DEFAULT_LOCALE
+
+
+def _unit_decimals(unit: str | None) -> int | None:
+    """Decimals the unit of measure allows; None (the ledger's 3) when no unit is given."""
+    return None
+
+
+def register_template_filters(app: Flask) -> None:
+    filters: dict[str, Any] = {
+        "money": lambda value, currency=None: formatting.money(value, currency, locale=_locale()),
+        "unit_price": lambda value, currency=None: formatting.unit_price(value, currency, locale=_locale()),
+        "qty": lambda value, unit=None: formatting.quantity(value, _unit_decimals(unit), locale=_locale()),
+        "signed_qty": lambda value, unit=None: formatting.signed_quantity(value, _unit_decimals(unit),
+                                                                          locale=_locale()),
+        "days": lambda value: formatting.days(value, locale=_locale()),
+        "pct": lambda value, places=1: formatting.percent(value, places, locale=_locale()),
+        "num": lambda value, places=0: formatting.number(value, places, locale=_locale()),
+    }
+    app.jinja_env.filters.update(filters)
