@@ -7,7 +7,7 @@ trusting every view to remember, the app installs these once (`install(app)` in 
 
 - the `int` URL converter stops at 2⁶³ − 1, so a larger id simply matches no route: 404;
 - `request.args.get(name, type=int)` refuses a number outside the BIGINT range with a 422 naming it;
-- any query or form field holding NUL is a 422 naming the field;
+- any path part, query or form field holding NUL is a 422 naming the field;
 - JSON bodies go through `scm.services.json_input.loads` (depth and NUL limits): a 422 naming `body`
   or the offending field.
 """
@@ -80,7 +80,10 @@ def page_number(value: int) -> int:
 
 
 def refuse_nul() -> None:
-    """Before every request: no query or form field may hold the NUL character."""
+    """Before every request: no path part, query or form field may hold the NUL character."""
+    for key, value in (request.view_args or {}).items():
+        if isinstance(value, str) and "\x00" in value:
+            raise BadInput({key: ["must not contain the NUL character (\\0)"]})
     for source in (request.args, request.form if request.method != "GET" else None):
         for key, values in (source.lists() if source is not None else ()):
             if "\x00" in key or any("\x00" in value for value in values):

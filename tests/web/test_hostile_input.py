@@ -142,6 +142,8 @@ def test_a_nul_byte_names_its_field(client, login_as):
     response = client.get("/items?q=bolt%00")
     assert response.status_code == 422
     assert "q: must not contain the NUL character" in response.get_data(as_text=True)
+    response = client.get("/spreadsheets/it%00ems/export.xlsx")  # a text part of the path
+    assert response.status_code == 422 and "entity: must not contain" in response.get_data(as_text=True)
 
 
 def test_huge_numbers_name_their_parameter(client, login_as):
