@@ -124,6 +124,14 @@ class SettingsForm(FlaskForm):
     watch_min = IntegerField("Watch from", validators=[NumberRange(0, 100)],
                              description="Below this the standing is probation (and the period counts as bad).")
     replace_after = IntegerField("Replace candidate after (bad periods in a row)", validators=[NumberRange(1, 24)])
+    min_metrics = IntegerField("Metrics needed to rank (1–6)", validators=[NumberRange(1, 6)],
+                               description="How many metrics must rest on enough facts before a supplier is ranked "
+                                           "and given a standing.")
+    min_facts = IntegerField("Facts a metric needs to count", validators=[NumberRange(1, 1000)],
+                             description="Lines, inspections, receipts or orders, depending on the metric.")
+    block_standing = SelectField("Block new orders at", choices=[("probation", "probation"),
+                                                                 ("watch", "watch or probation")])
+    block_after = IntegerField("… for this many rated months in a row (0 = never)", validators=[NumberRange(0, 24)])
 
 
 class ActionForm(FlaskForm):
