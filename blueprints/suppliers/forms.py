@@ -136,3 +136,18 @@ class SettingsForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class OverrideForm(FlaskForm):
+    """An admin lets orders go to a supplier its scorecard blocks."""
+
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(min=5, max=500)])
+    expires_on = DateField("Until (inclusive; empty = until revoked)", validators=[Optional()])
+
+
+class ReviewCloseForm(FlaskForm):
+    """A buyer's decision on a replace candidate's review."""
+
+    decision = SelectField("Decision", choices=[("keep", "Keep the supplier"), ("replace", "Replace it"),
+                                                ("dual_source", "Dual-source the items")])
+    note = TextAreaField("Why", validators=[DataRequired(), Length(min=3, max=1000)])

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import CatalogEntry, Item, ItemCertRequirement, Supplier
-from scm.services import certifications, scorecard_facts, scorecards, supplier_catalog
+from scm.services import certifications, scorecard_facts, scorecards, supplier_catalog, supplier_standing
 from scm.services.allocation import (  # noqa: F401  (re-exported: purchasing and planning import from here)
     ROLE_ORDER, Allocation, AllocationLine, PriceTier, SupplierOption, allocate, price_for, round_order_quantity,
 )
@@ -146,10 +146,12 @@ def options_for(session: Session, item_id: int, as_of: date) -> list[SupplierOpt
     expiry = certifications.latest_expiry(session, supplier_ids, as_of)
     lead = scorecard_facts.lead_time_stats(session, item_id, supplier_ids)
     standings = scorecards.current_standings(session, supplier_ids)
+    blocked = supplier_standing.order_blocks(session, [s for _e, s in rows], as_of)
     options = []
     for entry, supplier in rows:
-        blockers = [certifications.certificate_problem(supplier.code, kind, expiry.get((supplier.id, kind)), as_of,
-                                                       item.sku) for kind in sorted(required)]
+        blockers = [blocked.get(supplier.id)] + [
+            certifications.certificate_problem(supplier.code, kind, expiry.get((supplier.id, kind)), as_of, item.sku)
+            for kind in sorted(required)]
         mean, count = lead.get(supplier.id, (None, 0))
         options.append(SupplierOption(
             supplier_id=supplier.id, supplier_code=supplier.code, role=entry.role,
