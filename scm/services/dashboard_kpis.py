@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from scm.models import DemandRecord, Item, StockBalance, StockMove, Warehouse
 from scm.models.scorecards import DeliveryFact
-from scm.services import demand_totals
+from scm.services import demand_totals, stock_queries
 
 VALUE_SCALE = Decimal(10**7)   # quantity ×10^3 times money ×10^4
 QTY_SCALE = Decimal(10**3)
@@ -51,21 +51,12 @@ def _midnight(day: date) -> datetime:
 
 # ---------------------------------------------------------------- stock value, turnover
 
-@dataclass(frozen=True)
-class StockValue:
-    total: Decimal
-    by_warehouse: list[tuple[str, Decimal]]   # (warehouse code, value), largest first
+StockValue = stock_queries.StockValue   # the dashboard's panel data (snapshots name the class)
 
 
 def stock_value(session: Session) -> StockValue:
-    """Σ on hand × unit cost, per warehouse and in total."""
-    value = func.sum(_raw(StockBalance.on_hand) * _raw(Item.unit_cost))
-    rows = session.execute(select(Warehouse.code, value.label("v"))
-                           .join(StockBalance, StockBalance.warehouse_id == Warehouse.id)
-                           .join(Item, Item.id == StockBalance.item_id)
-                           .group_by(Warehouse.code))
-    by_warehouse = sorted(((code, _value(v)) for code, v in rows), key=lambda r: (-r[1], r[0]))
-    return StockValue(sum((v for _c, v in by_warehouse), Decimal("0.00")), by_warehouse)
+    """Σ on hand × unit cost, per warehouse and in total (`stock_queries.stock_values`, the one function)."""
+    return stock_queries.stock_values(session)
 
 
 @dataclass(frozen=True)
