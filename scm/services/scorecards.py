@@ -195,6 +195,17 @@ def available_periods(session: Session, kind: str = "month") -> list[date]:
     return list(session.scalars(stmt))
 
 
+def default_period(session: Session, kind: str = "month") -> date | None:
+    """The period a ranking shows by default: the latest in which someone is rated (a ranking to read),
+    else the latest with any activity (a young month usually has too little evidence to rank)."""
+    rated = session.scalar(select(func.max(ScorecardSnapshot.period_start)).where(
+        ScorecardSnapshot.period == kind, ScorecardSnapshot.rated.is_(True)))
+    if rated is not None:
+        return rated
+    starts = available_periods(session, kind)
+    return starts[0] if starts else None
+
+
 @dataclass(frozen=True)
 class RankingRow:
     snapshot: ScorecardSnapshot
@@ -210,14 +221,13 @@ class RankingRow:
 
 def ranking(session: Session, kind: str = "month", period_start: date | None = None, sort: str = "overall",
             descending: bool = True) -> tuple[date | None, list[RankingRow]]:
-    """Every supplier's snapshot for one period (the latest with activity by default), best first.
+    """Every supplier's snapshot for one period (`default_period` by default), best first.
 
     Only rated suppliers (enough evidence, see scorecard_metrics) get a rank and sort by the chosen
     column; suppliers with too little evidence follow by code, and those with no activity come last.
     """
     if period_start is None:
-        starts = available_periods(session, kind)
-        period_start = starts[0] if starts else None
+        period_start = default_period(session, kind)
     if period_start is None:
         return None, []
     stmt = (select(ScorecardSnapshot, Supplier.code, Supplier.name, Supplier.status)
