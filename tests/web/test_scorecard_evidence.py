@@ -128,3 +128,11 @@ def test_settings_page_sets_the_minimum_evidence(client, login_as, session):
     _start, rows = scorecards.ranking(session, "month", month)
     assert {r.code: r.rank for r in rows} == {"GOOD": 1, "QUICK": 2}   # recomputed with the new minimum
     assert {r.code: r.snapshot.standing for r in rows}["QUICK"] == "probation"
+
+
+def test_the_supplier_portal_says_not_enough_evidence(client, session):
+    good, quick, month = _world(session)
+    f.login(client, session, f.user(session, "supplier", supplier_id=quick.id))
+    doc = _doc(client, "/portal/scorecard")
+    row = next(r for r in doc.xpath("//tbody/tr") if r.findtext("td") == f"{month:%b %Y}")
+    assert row.findall("td")[-1].text_content().strip() == "not enough evidence"
