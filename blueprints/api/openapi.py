@@ -101,6 +101,12 @@ def build_document() -> dict[str, Any]:
                                                                        "page", "per_page"),
                     "responses": _responses(200, {"type": "object", "properties": {
                         "balances": {"type": "array", "items": _ref("Balance")}}}, 404)}},
+        "/stock/value": {
+            "get": {"summary": "Stock value (on hand × unit cost) per warehouse and in total",
+                    "responses": _responses(200, {"type": "object", "properties": {
+                        "total": {"type": "string"}, "by_warehouse": {"type": "array", "items": {
+                            "type": "object", "properties": {"warehouse": {"type": "string"},
+                                                             "value": {"type": "string"}}}}}})}},
         "/stock/moves": {
             "get": {"summary": "Stock moves in id order (feed)",
                     "parameters": _query("item_id", "sku", "warehouse_id", "warehouse", "kind", "since", "after_id",

@@ -34,6 +34,15 @@ def balances() -> Any:
     return jsonify(balances=[serializers.balance(r) for r in rows], page=page, per_page=per_page)
 
 
+@bp.get("/stock/value")
+@api_roles(*STAFF)
+def stock_value() -> Any:
+    """Σ on hand × unit cost per warehouse and in total (the dashboard's figure)."""
+    values = stock_queries.stock_values(db.session)
+    return jsonify(total=str(values.total),
+                   by_warehouse=[{"warehouse": code, "value": str(value)} for code, value in values.by_warehouse])
+
+
 @bp.get("/stock/moves")
 @api_roles(*STAFF)
 def list_moves() -> Any:

@@ -5,6 +5,7 @@ Staff tokens read; admin and buyer tokens write; supplier tokens get 403 everywh
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import jsonify, request
@@ -40,13 +41,13 @@ def entry_json(row: supplier_catalog.EntryRow, breaks: list[Any]) -> dict[str, A
                               "valid_to": b.valid_to.isoformat() if b.valid_to else None} for b in breaks]}
 
 
-def snapshot_json(snap: ScorecardSnapshot, code: str | None = None) -> dict[str, Any]:
-    out = {key: (_s(getattr(snap, key)) if key not in ("standing", "replace_candidate", "deliveries", "inspections",
-                                                      "orders") else getattr(snap, key))
-           for key in scorecards.SNAPSHOT_COLUMNS}
+def snapshot_json(snap: ScorecardSnapshot, code: str | None = None, rank: int | None = None) -> dict[str, Any]:
+    out = {key: (_s(value) if isinstance(value, Decimal) else value)
+           for key, value in ((k, getattr(snap, k)) for k in scorecards.SNAPSHOT_COLUMNS)}
     return {"supplier_id": snap.supplier_id, **({"supplier": code} if code else {}), "period": snap.period,
             "label": scorecards.period_label(snap), "period_start": snap.period_start.isoformat(),
-            "no_activity": snap.overall is None, **out}
+            "no_activity": snap.overall is None, **out, "standing_label": scorecards.standing_label(snap),
+            "evidence": scorecards.metric_facts(snap), **({"rank": rank} if code else {})}
 
 
 def allocation_json(result: Allocation) -> dict[str, Any]:
@@ -167,7 +168,7 @@ def list_scorecards() -> Any:
     kind, start = _period_args()
     chosen, rows = scorecards.ranking(db.session, kind, start)
     return jsonify(period=kind, period_start=chosen.isoformat() if chosen else None,
-                   scorecards=[snapshot_json(r.snapshot, r.code) for r in rows])
+                   scorecards=[snapshot_json(r.snapshot, r.code, r.rank) for r in rows])
 
 
 @bp.get("/scorecards/<int:supplier_id>")

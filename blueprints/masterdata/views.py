@@ -10,8 +10,8 @@ from blueprints.common import (
 )
 from blueprints.masterdata.forms import ItemForm, WarehouseForm
 from scm.extensions import db
-from scm.models import Item, Warehouse
-from scm.services import masterdata, stock_queries
+from scm.models import Item, Warehouse, utcnow
+from scm.services import masterdata, sourcing, stock_queries
 from scm.services.errors import DomainError
 
 bp = Blueprint("masterdata", __name__)
@@ -32,8 +32,10 @@ def items():  # type: ignore[no-untyped-def]
 @roles_required(*STAFF)
 def item_detail(item_id: int):  # type: ignore[no-untyped-def]
     item = db.session.get(Item, item_id) or abort(404)
-    return render_template("masterdata/item_detail.html", item=item,
-                           balances=stock_queries.balances_for_item(db.session, item.id))
+    today = utcnow().date()
+    return render_template("masterdata/item_detail.html", item=item, today=today,
+                           balances=stock_queries.balances_for_item(db.session, item.id),
+                           suppliers=sourcing.item_suppliers(db.session, item.id, today))
 
 
 def _save(form: Any, template: str, work: Any, done: Any, **context: Any):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from blueprints.planning.charts import ChartData, forecast_chart, policy_chart
 from blueprints.planning.forms import FindForm, PromotionForm
 from scm.extensions import db
 from scm.models import Item, Promotion, Warehouse, utcnow
-from scm.services import demand, forecasts, masterdata, simulation
+from scm.services import demand, demand_totals, forecasts, masterdata, simulation
 from scm.services.errors import DomainError, NotFound
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
@@ -56,12 +56,16 @@ def _simulation_chart(sim):  # type: ignore[no-untyped-def]
 def forecast(item_id: int, warehouse_id: int):  # type: ignore[no-untyped-def]
     item = db.session.get(Item, item_id) or abort(404)
     warehouse = db.session.get(Warehouse, warehouse_id) or abort(404)
+    now = utcnow()
+    recent = [(days, demand_totals.Window(now, days).first_day,
+               demand_totals.key_demand(db.session, item.id, warehouse.id, now=now, days=days))
+              for days in demand_totals.PLANNING_WINDOWS]
     try:
         row = forecasts.forecast_for(db.session, item.id, warehouse.id)
     except NotFound as missing:
         return render_template("planning/forecast.html", item=item, warehouse=warehouse, row=None,
-                               message=missing.message), 404
-    today = utcnow().date()
+                               message=missing.message, recent=recent), 404
+    today = now.date()
     history = forecasts.history_series(db.session, item.id, warehouse.id, row.freq, as_of=row.history_end)
     promos = [(p.starts_on, p.ends_on) for p, _sku, _wh in db.session.execute(
         demand.promotions_query().where(Promotion.item_id == item.id, Promotion.warehouse_id == warehouse.id))]
@@ -72,7 +76,7 @@ def forecast(item_id: int, warehouse_id: int):  # type: ignore[no-untyped-def]
                            title=f"Demand and forecast of {item.sku} in {warehouse.code}")
     return render_template("planning/forecast.html", item=item, warehouse=warehouse, row=row, chart=chart,
                            past=forecasts.forecast_vs_actual(db.session, item.id, warehouse.id, as_of=today),
-                           message=None)
+                           message=None, recent=recent)
 
 
 def _promotions_page(form: PromotionForm, status: int = 200):  # type: ignore[no-untyped-def]

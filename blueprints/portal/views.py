@@ -14,7 +14,7 @@ from blueprints.portal import forms
 from blueprints.spreadsheets.views import XLSX
 from scm.extensions import db
 from scm.models import PurchaseOrder, utcnow
-from scm.services import logistics, portal, purchasing_sheets
+from scm.services import logistics, portal, purchasing_sheets, scorecards
 from scm.services.errors import DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -205,7 +205,8 @@ def download_document(document_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/scorecard")
 @roles_required("supplier")
 def scorecard():  # type: ignore[no-untyped-def]
-    return render_template("portal/scorecard.html", snapshots=portal.my_scorecard(db.session, _sid()))
+    return render_template("portal/scorecard.html", snapshots=portal.my_scorecard(db.session, _sid()),
+                           standing_label=scorecards.standing_label)
 
 
 @bp.route("/forecast")

@@ -30,7 +30,7 @@ def balances():  # type: ignore[no-untyped-def]
     stmt = stock_queries.balance_query(**filters, sort=sort, descending=descending)
     page = paginate(stmt, count=stock_queries.balance_count(**filters))
     return render_template("stock/balances.html", page=page, warehouses=_warehouses(),
-                           sort=sort, descending=descending)
+                           sort=sort, descending=descending, value=stock_queries.stock_values(db.session))
 
 
 @bp.route("/items/<int:item_id>/ledger")

@@ -12,7 +12,7 @@ from blueprints.suppliers.views import bp, form_data, save, today
 from scm.extensions import db
 from scm.models import Item, Supplier
 from scm.models.sourcing import SOURCING_ROLES
-from scm.services import certifications, masterdata, supplier_catalog
+from scm.services import certifications, masterdata, supplier_catalog, supplier_standing
 from scm.services import sourcing as sourcing_rules
 from scm.services.errors import DomainError, NotFound
 
@@ -71,16 +71,26 @@ def _violations_page(as_of: Any) -> Page:
 @bp.route("/sourcing")
 @roles_required(*STAFF)
 def sourcing():  # type: ignore[no-untyped-def]
-    form, allocation, status = forms.ChooseForm(request.args), None, 200
+    return render_sourcing()
+
+
+def render_sourcing(status: int = 200, review_forms: dict[int, Any] | None = None):  # type: ignore[no-untyped-def]
+    """The sourcing page: violations, open replace-candidate reviews (each with its close form), the chooser."""
+    form, allocation = forms.ChooseForm(request.args), None
     if request.args.get("sku") and form.validate():
         try:
             allocation = sourcing_choice(form)
         except DomainError as error:
             show_domain_error(error, form)
-    if form.errors:
+    if form.errors and status == 200:
         status = 422
+    reviews = supplier_standing.open_reviews(db.session, today())
+    given = review_forms or {}
+    closers = {v.review.id: given.get(v.review.id) or forms.ReviewCloseForm(prefix=f"review-{v.review.id}",
+                                                                             formdata=None) for v in reviews}
     return render_template("suppliers/sourcing.html", page=_violations_page(today()), form=form,
-                           allocation=allocation, reasons=sourcing_rules.REASONS), status
+                           allocation=allocation, reasons=sourcing_rules.REASONS, reviews=reviews,
+                           closers=closers), status
 
 
 def sourcing_choice(form: Any) -> sourcing_rules.Allocation:

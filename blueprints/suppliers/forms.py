@@ -124,7 +124,30 @@ class SettingsForm(FlaskForm):
     watch_min = IntegerField("Watch from", validators=[NumberRange(0, 100)],
                              description="Below this the standing is probation (and the period counts as bad).")
     replace_after = IntegerField("Replace candidate after (bad periods in a row)", validators=[NumberRange(1, 24)])
+    min_metrics = IntegerField("Metrics needed to rank (1–6)", validators=[NumberRange(1, 6)],
+                               description="How many metrics must rest on enough facts before a supplier is ranked "
+                                           "and given a standing.")
+    min_facts = IntegerField("Facts a metric needs to count", validators=[NumberRange(1, 1000)],
+                             description="Lines, inspections, receipts or orders, depending on the metric.")
+    block_standing = SelectField("Block new orders at", choices=[("probation", "probation"),
+                                                                 ("watch", "watch or probation")])
+    block_after = IntegerField("… for this many rated months in a row (0 = never)", validators=[NumberRange(0, 24)])
 
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class OverrideForm(FlaskForm):
+    """An admin lets orders go to a supplier its scorecard blocks."""
+
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(min=5, max=500)])
+    expires_on = DateField("Until (inclusive; empty = until revoked)", validators=[Optional()])
+
+
+class ReviewCloseForm(FlaskForm):
+    """A buyer's decision on a replace candidate's review."""
+
+    decision = SelectField("Decision", choices=[("keep", "Keep the supplier"), ("replace", "Replace it"),
+                                                ("dual_source", "Dual-source the items")])
+    note = TextAreaField("Why", validators=[DataRequired(), Length(min=3, max=1000)])

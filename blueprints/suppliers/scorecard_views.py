@@ -34,7 +34,8 @@ def scorecards_ranking():  # type: ignore[no-untyped-def]
     return render_template("suppliers/scorecards.html", rows=rows, start=start, kind=kind, sort=sort,
                            descending=descending, periods=scorecards.available_periods(db.session, kind),
                            metrics=scorecards.METRICS, labels=scorecards.METRIC_SHORT,
-                           settings=scorecards.get_settings(db.session), action_form=forms.ActionForm())
+                           settings=scorecards.get_settings(db.session), action_form=forms.ActionForm(),
+                           standing_label=scorecards.standing_label, evidence=scorecards.evidence_text)
 
 
 @bp.route("/scorecards/<int:supplier_id>")
@@ -48,8 +49,8 @@ def scorecard(supplier_id: int):  # type: ignore[no-untyped-def]
     return render_template("suppliers/scorecard.html", supplier=supplier, months=months, chosen=chosen,
                            quarters=scorecards.history(db.session, supplier.id, "quarter"),
                            chart=charts.trend(months, labels, scorecards.settings_values(settings)),
-                           rows=scorecards.metric_rows(chosen, dict(settings.weights)) if chosen else [],
-                           label=scorecards.period_label, settings=settings)
+                           rows=scorecards.metric_rows(chosen, dict(settings.weights), settings) if chosen else [],
+                           label=scorecards.period_label, settings=settings, standing_label=scorecards.standing_label)
 
 
 @bp.route("/scorecards/settings", methods=["GET", "POST"])

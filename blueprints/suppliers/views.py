@@ -16,7 +16,7 @@ from blueprints.common import (
 from blueprints.suppliers import forms
 from scm.extensions import db
 from scm.models import SupplierDocument, utcnow
-from scm.services import certifications, scorecards, suppliers
+from scm.services import certifications, scorecards, supplier_standing, suppliers
 from scm.services.errors import DomainError, NotFound
 
 bp = Blueprint("suppliers", __name__)
@@ -89,9 +89,12 @@ def render_detail(supplier_id: int, status: int = 200, **forms_given: Any):  # t
     except NotFound:
         abort(404)
     page_forms = {"contact_form": forms.ContactForm(prefix="contact"), "address_form": forms.AddressForm(prefix="address"),
-                  "document_form": forms.DocumentForm(prefix="document"), **forms_given}
+                  "document_form": forms.DocumentForm(prefix="document"),
+                  "override_form": forms.OverrideForm(prefix="override"), **forms_given}
     return render_template("suppliers/detail.html", p=profile, action_form=forms.ActionForm(),
                            warnings=suppliers.purchase_warnings(db.session, supplier_id, None, today()),
+                           block=supplier_standing.order_block(db.session, profile.supplier, today()),
+                           overrides=supplier_standing.overrides_of(db.session, supplier_id),
                            **page_forms), status
 
 
@@ -199,4 +202,4 @@ def download_document(supplier_id: int, document_id: int):  # type: ignore[no-un
     return response
 
 
-from blueprints.suppliers import catalog_views, scorecard_views  # noqa: E402,F401  (routes register on bp)
+from blueprints.suppliers import catalog_views, scorecard_views, standing_views  # noqa: E402,F401  (routes register on bp)

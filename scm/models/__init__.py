@@ -21,6 +21,7 @@ from scm.models.sourcing import CatalogEntry, PriceBreak
 from scm.models.suppliers import (
     Certification, ItemCertRequirement, Supplier, SupplierAddress, SupplierContact, SupplierDocument,
 )
+from scm.models.supplier_trust import OrderBlockOverride, SourcingReview
 from scm.models.users import ApiToken, User, UserSession
 
 for _table in append_only.APPEND_ONLY_TABLES:
@@ -33,5 +34,5 @@ __all__ = [
     "CatalogEntry", "Certification", "DeliveryFact", "InspectionFact", "ItemCertRequirement", "PoFact",
     "PoSequence", "PriceBreak", "PurchaseOrder", "PurchaseOrderEvent", "PurchaseOrderLine", "Receipt",
     "ReceiptLine", "PlanRun", "ReplenishmentPolicy", "StockWarning", "Suggestion", "ScorecardSettings", "ShippingNotice", "SimulationRun", "ShippingNoticeLine", "ScorecardSnapshot", "SupplierAddress", "SupplierContact", "SupplierDocument",
-    "TransferLine", "User", "UserSession", "Warehouse", "utcnow",
+    "TransferLine", "OrderBlockOverride", "SourcingReview", "User", "UserSession", "Warehouse", "utcnow",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scm.models.base import Base, Money, Percent, Quantity, UTCDateTime, utcnow
@@ -110,6 +110,14 @@ class ScorecardSettings(Base):
     approved_min: Mapped[int] = mapped_column(default=75)
     watch_min: Mapped[int] = mapped_column(default=60)
     replace_after: Mapped[int] = mapped_column(default=3)
+    # Evidence: a metric counts when it rests on at least `min_facts` facts; a supplier is ranked and
+    # given a standing only when at least `min_metrics` metrics count (README "Scorecards").
+    min_metrics: Mapped[int] = mapped_column(default=3, server_default="3")
+    min_facts: Mapped[int] = mapped_column(default=3, server_default="3")
+    # A standing at or below `block_standing` for `block_after` rated months in a row blocks new orders
+    # (0 = never); an admin override lifts it.
+    block_standing: Mapped[str] = mapped_column(String(16), default="probation", server_default="probation")
+    block_after: Mapped[int] = mapped_column(default=3, server_default="3")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -147,4 +155,14 @@ class ScorecardSnapshot(Base):
     deliveries: Mapped[int] = mapped_column(default=0)
     inspections: Mapped[int] = mapped_column(default=0)
     orders: Mapped[int] = mapped_column(default=0)
+    # The evidence each metric rests on (see scorecard_metrics.Evidence).
+    lines: Mapped[int] = mapped_column(default=0, server_default="0")
+    overdue_lines: Mapped[int] = mapped_column(default=0, server_default="0")
+    received_receipts: Mapped[int] = mapped_column(default=0, server_default="0")
+    priced_receipts: Mapped[int] = mapped_column(default=0, server_default="0")
+    qty_inspected: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0), server_default="0")
+    orders_scored: Mapped[int] = mapped_column(default=0, server_default="0")
+    metrics_counted: Mapped[int] = mapped_column(default=0, server_default="0")
+    rated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    blocking: Mapped[bool] = mapped_column(default=False, server_default=false())
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

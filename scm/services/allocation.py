@@ -60,6 +60,7 @@ class SupplierOption:
     warnings: tuple[str, ...] = ()
     actual_lead_time_mean: Decimal | None = None
     deliveries: int = 0
+    supplier_sku: str = ""
 
     @property
     def real_lead_time(self) -> Decimal:

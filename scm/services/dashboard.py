@@ -100,17 +100,21 @@ def fill_rate(session: Session, ctx: DashboardContext) -> kpis.FillRate:
 @dataclass(frozen=True)
 class Ranking:
     period_start: Any
-    rows: list[dict[str, Any]]   # code, name, overall, on_time, fill_rate, supplier_id
+    rows: list[dict[str, Any]]   # rank, code, name, overall, on_time, fill_rate, standing, evidence, supplier_id
+    unrated: int = 0             # suppliers with activity but not enough evidence to rank
 
 
 def supplier_ranking(session: Session, ctx: DashboardContext) -> Ranking:
-    """The latest monthly scorecard with activity, best overall score first (suppliers with activity only)."""
+    """The latest monthly scorecard with activity, best overall score first: rated suppliers only (enough
+    evidence, see scorecard_metrics), each with the facts its scores rest on."""
     start, rows = scorecards.ranking(session, "month")
-    scored = [r for r in rows if r.snapshot.overall is not None][:LIST_LIMIT]
-    return Ranking(start, [{"supplier_id": r.snapshot.supplier_id, "code": r.code, "name": r.name,
+    ranked = [r for r in rows if r.rank is not None]
+    return Ranking(start, [{"supplier_id": r.snapshot.supplier_id, "code": r.code, "name": r.name, "rank": r.rank,
                             "overall": r.snapshot.overall, "on_time": r.snapshot.on_time,
-                            "fill_rate": r.snapshot.fill_rate, "standing": r.snapshot.standing}
-                           for r in scored])
+                            "fill_rate": r.snapshot.fill_rate, "standing": scorecards.standing_label(r.snapshot),
+                            "metrics_counted": r.snapshot.metrics_counted, "evidence": r.evidence}
+                           for r in ranked[:LIST_LIMIT]],
+                   sum(1 for r in rows if r.rank is None and r.snapshot.overall is not None))
 
 
 @dataclass(frozen=True)

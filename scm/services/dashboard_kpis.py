@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from scm.models import DemandRecord, Item, StockBalance, StockMove, Warehouse
 from scm.models.scorecards import DeliveryFact
-from scm.models.stock import DEMAND_REASONS
+from scm.services import demand_totals, stock_queries
 
 VALUE_SCALE = Decimal(10**7)   # quantity ×10^3 times money ×10^4
 QTY_SCALE = Decimal(10**3)
@@ -51,73 +51,77 @@ def _midnight(day: date) -> datetime:
 
 # ---------------------------------------------------------------- stock value, turnover
 
-@dataclass(frozen=True)
-class StockValue:
-    total: Decimal
-    by_warehouse: list[tuple[str, Decimal]]   # (warehouse code, value), largest first
+StockValue = stock_queries.StockValue   # the dashboard's panel data (snapshots name the class)
 
 
 def stock_value(session: Session) -> StockValue:
-    """Σ on hand × unit cost, per warehouse and in total."""
-    value = func.sum(_raw(StockBalance.on_hand) * _raw(Item.unit_cost))
-    rows = session.execute(select(Warehouse.code, value.label("v"))
-                           .join(StockBalance, StockBalance.warehouse_id == Warehouse.id)
-                           .join(Item, Item.id == StockBalance.item_id)
-                           .group_by(Warehouse.code))
-    by_warehouse = sorted(((code, _value(v)) for code, v in rows), key=lambda r: (-r[1], r[0]))
-    return StockValue(sum((v for _c, v in by_warehouse), Decimal("0.00")), by_warehouse)
+    """Σ on hand × unit cost, per warehouse and in total (`stock_queries.stock_values`, the one function)."""
+    return stock_queries.stock_values(session)
 
 
 @dataclass(frozen=True)
 class Turnover:
-    cogs: Decimal                  # value of demand issued over the window
+    cogs: Decimal                  # value of demand over the window (demand_totals: ledger + imported)
     opening_value: Decimal         # stock value at the window's start (today's unit costs)
     closing_value: Decimal         # stock value now
     turnover: Decimal | None       # cogs / average inventory value
     days_of_inventory: Decimal | None  # average inventory value / cogs × window days
     days: int = TURNOVER_DAYS
+    average: Decimal | None = None     # mean of the daily closing stock values the ledger covers
+    covered_days: int = 0              # days of the window the average is taken over
+    first_day: date | None = None      # the window's first day (through today)
 
     @property
     def average_value(self) -> Decimal:
+        if self.average is not None:
+            return self.average
         return ((self.opening_value + self.closing_value) / 2).quantize(CENT)
 
 
-def _reversed_demand(start: datetime, now: datetime) -> Any:
-    """Rows (item_id, qty) of sale/consumption issues posted in the window that were later reversed.
-    Driven from the reversals (few, found through the unique reverses_move_id index) to their
-    originals by primary key, never by probing every move of the window."""
-    original = aliased(StockMove)
-    reversed_ids = select(StockMove.reverses_move_id).where(StockMove.reverses_move_id.is_not(None))
-    return (select(original.item_id.label("item_id"), (-_int(original.qty_delta)).label("qty"))
-            .where(original.id.in_(reversed_ids), original.kind == "issue", original.reason.in_(DEMAND_REASONS),
-                   original.posted_at >= start, original.posted_at <= now))
+def _daily_value_changes(session: Session, start: datetime, now: datetime) -> dict[date, Decimal]:
+    """day -> Σ qty × unit cost of every move posted that day in [start, now] (raw ×10^7).
+    One grouped pass over the window's moves by (item, day), then × unit cost per item and day."""
+    day = demand_totals.day_of(StockMove.posted_at, session.get_bind().dialect.name)
+    per = (select(StockMove.item_id, day.label("day"), func.sum(_int(StockMove.qty_delta)).label("net"))
+           .where(StockMove.posted_at >= start, StockMove.posted_at <= now)
+           .group_by(StockMove.item_id, day).subquery())
+    rows = session.execute(select(per.c.day, func.sum(per.c.net * _raw(Item.unit_cost)))
+                           .select_from(per).join(Item, Item.id == per.c.item_id).group_by(per.c.day))
+    return {_as_date(d): Decimal(v or 0) for d, v in rows}
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def turnover(session: Session, *, now: datetime, closing_value: Decimal, days: int = TURNOVER_DAYS) -> Turnover:
-    """Inventory turnover over the last `days` days.
+    """Inventory turnover over the last `days` calendar days (through today).
 
-    COGS = Σ sale/consumption issues not reversed × unit cost (the same demand the forecaster sees).
-    Opening value = closing value − Σ every move's qty × unit cost since the window's start, i.e. the
-    stock the ledger says was there then. Average inventory = (opening + closing) / 2.
-    One pass over the window's moves grouped by item (no per-row joins), then × unit cost per item.
+    COGS = demand of the window (`demand_totals`: what the forecaster learns from) × unit cost.
+    Average inventory = mean of the daily closing stock values, walked back from today's value through
+    the ledger's moves; days before the ledger's first move are left out (the ledger did not exist yet:
+    an imported demand history may be older). Opening value = the value before the window's first day.
+    Turnover = COGS / average; days of inventory = average / COGS × days.
     """
-    start = now - timedelta(days=days)
-    is_demand = and_(StockMove.kind == "issue", StockMove.reason.in_(DEMAND_REASONS))
-    per_item = (select(StockMove.item_id, func.sum(_int(StockMove.qty_delta)).label("net"),
-                       func.sum(case((is_demand, -_int(StockMove.qty_delta)), else_=literal(0))).label("issued"))
-                .where(StockMove.posted_at >= start, StockMove.posted_at <= now)
-                .group_by(StockMove.item_id).subquery())
-    undone = _reversed_demand(start, now).subquery()
-    cost = _raw(Item.unit_cost)
-    net, issued = session.execute(select(func.sum(per_item.c.net * cost), func.sum(per_item.c.issued * cost))
-                                  .select_from(per_item).join(Item, Item.id == per_item.c.item_id)).one()
-    reversed_value = session.scalar(select(func.sum(undone.c.qty * cost)).select_from(undone)
-                                    .join(Item, Item.id == undone.c.item_id))
-    cogs, opening = _value((issued or 0) - (reversed_value or 0)), closing_value - _value(net)
-    average = (opening + closing_value) / 2
+    window = demand_totals.Window(now, days)
+    demand = demand_totals.demand_by_item(window)
+    demanded = session.scalar(select(func.sum(cast(demand.c.qty, Numeric) * _raw(Item.unit_cost)))
+                              .select_from(demand).join(Item, Item.id == demand.c.item_id))
+    changes = _daily_value_changes(session, window.start, now)
+    opening = closing_value - _value(sum(changes.values(), Decimal(0)))
+    first_move = session.scalar(select(func.min(StockMove.posted_at)))
+    covered_from = max(window.first_day, first_move.date()) if first_move is not None else window.first_day
+    raw_value, values = opening * VALUE_SCALE, []
+    for n in range(days):
+        day = window.first_day + timedelta(days=n)
+        raw_value += changes.get(day, Decimal(0))
+        if day >= covered_from:
+            values.append(raw_value)
+    average = _value(sum(values, Decimal(0)) / len(values)) if values else closing_value
+    cogs = _value(demanded)
     rate = (cogs / average).quantize(CENT) if average > 0 else None
     cover = (average / cogs * days).quantize(Decimal("0.1")) if cogs > 0 else None
-    return Turnover(cogs, opening, closing_value, rate, cover, days)
+    return Turnover(cogs, opening, closing_value, rate, cover, days, average, len(values), window.first_day)
 
 
 # ---------------------------------------------------------------- stock-outs this month
@@ -219,25 +223,11 @@ class SlowDead:
     worst_dead: list[dict[str, Any]]   # sku, name, on_hand, value (largest value first)
 
 
-def _demand_by_item(now: datetime, days: int) -> Any:
-    """Subquery item_id -> raw demand quantity of the last `days` days: ledger issues of sale/consumption
-    minus those reversed, plus imported demand records."""
-    start = now - timedelta(days=days)
-    ledger = (select(StockMove.item_id.label("item_id"), (-_int(StockMove.qty_delta)).label("qty"))
-              .where(StockMove.kind == "issue", StockMove.reason.in_(DEMAND_REASONS),
-                     StockMove.posted_at >= start, StockMove.posted_at <= now))
-    undone = _reversed_demand(start, now).subquery()
-    reversed_ = select(undone.c.item_id, -undone.c.qty)
-    imported = (select(DemandRecord.item_id.label("item_id"), _int(DemandRecord.qty).label("qty"))
-                .where(DemandRecord.day >= start.date(), DemandRecord.day <= now.date(), DemandRecord.qty > 0))
-    both = ledger.union_all(reversed_, imported).subquery()
-    return select(both.c.item_id, func.sum(both.c.qty).label("qty")).group_by(both.c.item_id).subquery()
-
-
 def slow_and_dead(session: Session, *, now: datetime, worst: int = 8) -> SlowDead:
     """Per active item with stock: dead when nothing was demanded in the last 90 days; slow-moving when
-    there was demand but on hand exceeds 180 days of it at that rate (on hand > 2 × 90-day demand)."""
-    demand = _demand_by_item(now, DEAD_DAYS)
+    there was demand but on hand exceeds 180 days of it at that rate (on hand > 2 × 90-day demand).
+    Demand is `demand_totals` over the last 90 calendar days (through today), as on the planning page."""
+    demand = demand_totals.demand_by_item(demand_totals.Window(now, DEAD_DAYS))
     stock = (select(StockBalance.item_id, func.sum(_int(StockBalance.on_hand)).label("qty"))
              .group_by(StockBalance.item_id).having(func.sum(_int(StockBalance.on_hand)) > 0).subquery())
     demanded = func.coalesce(demand.c.qty, 0)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from scm.models import ImportBatch, Item, StockBalance, Warehouse, utcnow
 from scm.models.catalog import UNITS
-from scm.services import audit, demand_sheets, masterdata, stock_ledger
+from scm.services import audit, demand_sheets, masterdata, stock_ledger, stock_queries
 from scm.services.actors import Actor
 from scm.services.errors import Conflict, ImportRejected, NotFound, ValidationFailed
 from scm.services.spreadsheets import (
@@ -158,6 +158,26 @@ def _export_counts(session: Session) -> Iterable[dict[str, Any]]:
         yield {"warehouse": code, "sku": sku, "counted": on_hand}
 
 
+STOCK_VALUE = EntitySpec("stock_value", "Stock value", [
+    Column("warehouse", "Warehouse", "text"), Column("value", "Stock value", "decimal")])
+
+
+def _check_stock_value(_session: Session, result: ParseResult) -> list[CellError]:
+    return [result.locate(result.row_numbers[0] if result.row_numbers else 1, None,
+                          "stock value is computed from the stock and unit costs; it cannot be imported")]
+
+
+def _apply_stock_value(_session: Session, _result: ParseResult, _actor: Actor) -> str:
+    raise ImportRejected("stock value cannot be imported")
+
+
+def _export_stock_value(session: Session) -> Iterable[dict[str, Any]]:
+    """Stock value per warehouse and in total (`stock_queries.stock_values`, as the dashboard shows it)."""
+    values = stock_queries.stock_values(session)
+    yield from ({"warehouse": code, "value": value} for code, value in values.by_warehouse)
+    yield {"warehouse": "Total", "value": values.total}
+
+
 IMPORTERS: dict[str, Importer] = {
     "items": Importer(ITEMS, _cleaned_by(masterdata.clean_item), _apply_items, _export_items, ("admin", "buyer"), "Items"),
     "warehouses": Importer(WAREHOUSES, _cleaned_by(masterdata.clean_warehouse), _apply_warehouses, _export_warehouses, ("admin",),
@@ -168,6 +188,8 @@ IMPORTERS: dict[str, Importer] = {
                                demand_sheets.export_demand, ("admin", "buyer"), "Demand history (past sales)"),
     "promotions": Importer(demand_sheets.PROMOTIONS, demand_sheets.check_promotions, demand_sheets.apply_promotions,
                            demand_sheets.export_promotions, ("admin", "buyer"), "Promotions"),
+    "stock_value": Importer(STOCK_VALUE, _check_stock_value, _apply_stock_value, _export_stock_value, (),
+                            "Stock value by warehouse (export only)"),
 }
 
 

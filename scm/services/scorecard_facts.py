@@ -23,9 +23,12 @@ from typing import Any, Iterable
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from scm.models import CatalogEntry, DeliveryFact, InspectionFact, Item, PoFact, PriceBreak, Supplier
+from scm.models import (
+    CatalogEntry, DeliveryFact, InspectionFact, Item, PoFact, PriceBreak, PurchaseOrder, PurchaseOrderLine, Supplier,
+)
 from scm.services.errors import NotFound, ValidationFailed
-from scm.services.scorecard_metrics import Delivery, Facts, Inspection, PurchaseOrder
+from scm.services.scorecard_metrics import Delivery, Facts, Inspection, OverdueLine
+from scm.services.scorecard_metrics import PurchaseOrder as OrderFact
 
 QTY, MONEY = Decimal("0.001"), Decimal("0.0001")
 
@@ -168,7 +171,24 @@ def load_facts(session: Session, start: date, end: date) -> Facts:
     return Facts(
         deliveries=tuple(Delivery(r[0], f"{r[1]}/{r[2]}" if r[2] else f"#{r[3]}", *r[4:]) for r in deliveries),
         inspections=tuple(Inspection(*r) for r in inspections),
-        orders=tuple(PurchaseOrder(*r) for r in orders))
+        orders=tuple(OrderFact(*r) for r in orders), overdue=overdue_lines(session, start, end))
+
+
+# An order in one of these states still owes its goods (sent and not received, closed or cancelled).
+OPEN_ORDER_STATUSES = ("sent", "confirmed", "partially_confirmed", "in_transit")
+
+
+def overdue_lines(session: Session, start: date, end: date) -> tuple[OverdueLine, ...]:
+    """Open PO lines with nothing received whose promised date (the confirmed one, else the one asked
+    for) fell from `start` to the day before `end`: on `end` they are overdue, whatever a shipment says."""
+    promised = func.coalesce(PurchaseOrderLine.confirmed_date, PurchaseOrderLine.promised_date)
+    rows = session.execute(
+        select(PurchaseOrder.supplier_id, PurchaseOrder.number, PurchaseOrderLine.id, promised.label("promised"),
+               PurchaseOrderLine.qty_ordered)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.po_id)
+        .where(PurchaseOrder.status.in_(OPEN_ORDER_STATUSES), PurchaseOrderLine.qty_received == 0,
+               promised >= start, promised < end))
+    return tuple(OverdueLine(sid, f"{number}/{line_id}", day, qty) for sid, number, line_id, day, qty in rows)
 
 
 def lead_time_stats(session: Session, item_id: int, supplier_ids: Iterable[int], *,

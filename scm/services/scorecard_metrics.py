@@ -17,6 +17,17 @@ activity" is never shown as zero):
   responsive   per purchase order: 100 within 24 h of sending, falling linearly to 0 at 168 h (a week);
                an order still unconfirmed after 168 h scores 0; a younger unconfirmed one is not counted.
   overall      Σ wᵢ·sᵢ / Σ wᵢ over the metrics that have data (weights re-normalised).
+
+Evidence: each metric rests on a number of facts (on-time: PO lines, counting overdue ones; quality:
+inspections; lead time: receipts with goods; fill rate: received lines; price: receipts with a catalog
+price to compare; responsiveness: orders scored). A metric *counts* when it has at least
+`settings.min_facts` facts; a supplier is *rated* in a period (ranked, given a standing, able to start
+or extend a replace or block run) only when at least `settings.min_metrics` metrics count. Below that
+its scores are shown with their evidence and "not enough evidence", never a standing.
+
+A PO line whose promised date has passed with nothing received (an overdue line, whatever a shipment's
+ETA says) is a late line of the on-time metric in the period of its promised date: a late shipment is
+not on time before it arrives. Once goods arrive the line is judged by its receipts instead.
 """
 from __future__ import annotations
 
@@ -24,7 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 METRICS = ("on_time", "quality", "lead_time", "fill_rate", "price", "responsiveness")
 METRIC_LABELS = {"on_time": "On-time delivery", "quality": "Quality pass rate", "lead_time": "Lead-time reliability",
@@ -74,10 +85,21 @@ class PurchaseOrder:
 
 
 @dataclass(frozen=True)
+class OverdueLine:
+    """An open PO line past its promised date with nothing received yet: a late line of that period."""
+
+    supplier_id: int
+    line_key: str
+    promised_on: date
+    qty_ordered: Decimal
+
+
+@dataclass(frozen=True)
 class Facts:
     deliveries: tuple[Delivery, ...] = ()
     inspections: tuple[Inspection, ...] = ()
     orders: tuple[PurchaseOrder, ...] = ()
+    overdue: tuple[OverdueLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,10 @@ class Settings:
     approved_min: int = 75
     watch_min: int = 60
     replace_after: int = 3
+    min_metrics: int = 3          # metrics with enough facts needed to rank and grade
+    min_facts: int = 3            # facts a metric needs to count
+    block_standing: str = "probation"   # this standing or worse ...
+    block_after: int = 3          # ... for this many rated months in a row blocks new orders (0 = never)
 
 
 DEFAULT_SETTINGS = Settings()
@@ -157,10 +183,26 @@ class Score:
     deliveries: int = 0
     inspections: int = 0
     orders: int = 0
+    lines: int = 0                # PO lines judged for on time (received lines + overdue lines)
+    overdue_lines: int = 0
+    received_receipts: int = 0    # receipts with goods (lead time)
+    priced_receipts: int = 0      # receipts with a catalog price to compare (price)
+    qty_inspected: Decimal = ZERO
+    orders_scored: int = 0        # orders confirmed, or unconfirmed for over a week (responsiveness)
+    metrics_counted: int = 0      # metrics with at least min_facts facts
+    rated: bool = False           # enough evidence to rank and grade
+    blocking: bool = False        # a run of bad standings long enough to block new orders
 
     @property
     def no_activity(self) -> bool:
         return self.overall is None
+
+
+def metric_facts(score: Any) -> dict[str, int]:
+    """metric -> how many facts its score rests on (a Score or a stored snapshot)."""
+    return {"on_time": score.lines, "quality": score.inspections, "lead_time": score.received_receipts,
+            "fill_rate": score.lines - score.overdue_lines, "price": score.priced_receipts,
+            "responsiveness": score.orders_scored}
 
 
 # ---------------------------------------------------------------- the computation
@@ -180,26 +222,39 @@ def compute(facts: Facts, periods: Sequence[Period], settings: Settings = DEFAUL
     for supplier_id in sorted(set(supplier_ids) | set(mine)):
         own, own_lines = mine.get(supplier_id, Facts()), lines.get(supplier_id, [])
         for kind in sorted({p.kind for p in periods}):
-            streak = 0
+            bad = blocked = 0
             for period in sorted(p for p in periods if p.kind == kind):
-                score = _score(supplier_id, period, own, own_lines, settings, now)
-                if score.overall is not None:
-                    streak = streak + 1 if score.overall < settings.watch_min else 0
-                out.append(_with_standing(score, settings, streak))
+                score = _rate(_score(supplier_id, period, own, own_lines, settings, now), settings)
+                if score.rated:   # unrated periods (idle or thin evidence) neither count nor break a run
+                    bad = bad + 1 if score.overall < settings.watch_min else 0  # type: ignore[operator]
+                    blocked = blocked + 1 if _at_or_below(score.standing, settings.block_standing) else 0
+                out.append(replace(score, replace_candidate=score.rated and bad >= settings.replace_after,
+                                   blocking=score.rated and 0 < settings.block_after <= blocked))
     return out
 
 
+def _rate(score: Score, settings: Settings) -> Score:
+    """Count the metrics with enough evidence; grade (standing) only a rated score."""
+    facts = metric_facts(score)
+    counted = sum(1 for m in METRICS if getattr(score, m) is not None and facts[m] >= settings.min_facts)
+    rated = score.overall is not None and counted >= settings.min_metrics
+    return replace(score, metrics_counted=counted, rated=rated,
+                   standing=standing_for(score.overall, settings) if rated else None)
+
+
+def _at_or_below(standing: str | None, threshold: str) -> bool:
+    if standing is None or threshold not in STANDINGS:
+        return False
+    return STANDINGS.index(standing) >= STANDINGS.index(threshold)
+
+
 def _by_supplier(facts: Facts) -> dict[int, Facts]:
-    grouped: dict[int, dict[str, list]] = defaultdict(lambda: {"deliveries": [], "inspections": [], "orders": []})
-    for name in ("deliveries", "inspections", "orders"):
+    grouped: dict[int, dict[str, list]] = defaultdict(lambda: {"deliveries": [], "inspections": [], "orders": [],
+                                                               "overdue": []})
+    for name in ("deliveries", "inspections", "orders", "overdue"):
         for fact in getattr(facts, name):
             grouped[fact.supplier_id][name].append(fact)
     return {sid: Facts(**{k: tuple(v) for k, v in parts.items()}) for sid, parts in grouped.items()}
-
-
-def _with_standing(score: Score, settings: Settings, streak: int) -> Score:
-    return replace(score, standing=standing_for(score.overall, settings),
-                   replace_candidate=streak >= settings.replace_after)
 
 
 def standing_for(overall: Decimal | None, settings: Settings = DEFAULT_SETTINGS) -> str | None:
@@ -232,9 +287,12 @@ def _score(supplier_id: int, period: Period, facts: Facts, lines: list[list[Deli
     period_lines = [line for line in lines if period.contains(line[0].received_on)]
     inspections = [i for i in facts.inspections if period.contains(i.inspected_on)]
     orders = [o for o in facts.orders if period.contains(o.sent_at.date())]
-    on_time_lines, on_time_qty = on_time_line_rate(period_lines), on_time_quantity_rate(receipts)
+    overdue = [o for o in facts.overdue if period.contains(o.promised_on)]
+    on_time_lines, on_time_qty = on_time_line_rate(period_lines, len(overdue)), on_time_quantity_rate(receipts)
     lead = lead_time_stats(receipts)
     hours, responsive = responsiveness(orders, now)
+    scored = sum(1 for o in orders if o.confirmed_at is not None
+                 or Decimal(int((now - o.sent_at).total_seconds())) / 3600 > SLOW_HOURS)
     metrics = {
         "on_time": _mean_pct([on_time_lines, on_time_qty]),
         "quality": quality_rate(inspections),
@@ -246,7 +304,11 @@ def _score(supplier_id: int, period: Period, facts: Facts, lines: list[list[Deli
     return Score(supplier_id, period, on_time_lines=_pct_or_none(on_time_lines), on_time_qty=_pct_or_none(on_time_qty),
                  lead_time_mean_days=lead[0], lead_time_std_days=lead[1], lead_time_stated_days=lead[2],
                  responsiveness_hours=hours, overall=overall_score(metrics, settings.weights),
-                 deliveries=len(receipts), inspections=len(inspections), orders=len(orders), **metrics)
+                 deliveries=len(receipts), inspections=len(inspections), orders=len(orders),
+                 lines=len(period_lines) + len(overdue), overdue_lines=len(overdue),
+                 received_receipts=sum(1 for r in receipts if r.qty_received > 0),
+                 priced_receipts=sum(1 for r in receipts if r.best_price is not None and r.qty_received > 0),
+                 qty_inspected=sum((i.qty_inspected for i in inspections), ZERO), orders_scored=scored, **metrics)
 
 
 def _lines(deliveries: Iterable[Delivery]) -> dict[tuple[int, str], list[Delivery]]:
@@ -259,14 +321,15 @@ def _lines(deliveries: Iterable[Delivery]) -> dict[tuple[int, str], list[Deliver
 
 # ---------------------------------------------------------------- one function per metric (rates are 0-1)
 
-def on_time_line_rate(lines: Sequence[Sequence[Delivery]]) -> Decimal | None:
-    """Share of lines whose every receipt came on or before the promised date (a line receiving nothing is late)."""
-    if not lines:
+def on_time_line_rate(lines: Sequence[Sequence[Delivery]], overdue: int = 0) -> Decimal | None:
+    """Share of lines whose every receipt came on or before the promised date (a line receiving nothing is
+    late, and so is each of the `overdue` lines still waiting past their promised date)."""
+    if not lines and not overdue:
         return None
     good = sum(1 for receipts in lines
                if sum((r.qty_received for r in receipts), ZERO) > 0
                and all(r.received_on <= r.promised_on for r in receipts if r.qty_received > 0))
-    return Decimal(good) / len(lines)
+    return Decimal(good) / (len(lines) + overdue)
 
 
 def on_time_quantity_rate(receipts: Sequence[Delivery]) -> Decimal | None:

@@ -14,23 +14,29 @@ from typing import Any, Iterable
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from scm.models import ScorecardSettings, ScorecardSnapshot, Supplier
+from scm.models import ScorecardSettings, ScorecardSnapshot, SourcingReview, Supplier
 from scm.services import audit, scorecard_facts
 from scm.services.actors import Actor
 from scm.services.errors import ValidationFailed
 from scm.services.scorecard_metrics import (  # noqa: F401  (the pure API, re-exported)
-    DEFAULT_SETTINGS, METRIC_LABELS, METRIC_SHORT, METRICS, STANDINGS, Delivery, Facts, Inspection, Period, PurchaseOrder, Score,
-    Settings, compute, overall_score, period_of, periods_between, standing_for,
+    DEFAULT_SETTINGS, METRIC_LABELS, METRIC_SHORT, METRICS, STANDINGS, Delivery, Facts, Inspection, OverdueLine, Period,
+    PurchaseOrder, Score, Settings, compute, metric_facts, overall_score, period_of, periods_between, standing_for,
 )
 
 SETTING_FIELDS = ("weight_on_time", "weight_quality", "weight_lead_time", "weight_fill_rate", "weight_price",
-                  "weight_responsiveness", "preferred_min", "approved_min", "watch_min", "replace_after")
+                  "weight_responsiveness", "preferred_min", "approved_min", "watch_min", "replace_after",
+                  "min_metrics", "min_facts", "block_after")
+# (lowest, highest) of each whole-number setting; weights and thresholds are 0-100.
+SETTING_RANGES = {"replace_after": (1, 24), "min_metrics": (1, len(METRICS)), "min_facts": (1, 1000),
+                  "block_after": (0, 24)}
+BLOCK_STANDINGS = ("watch", "probation")
 HISTORY_MONTHS = 12
 HISTORY_QUARTERS = 4
 SNAPSHOT_COLUMNS = ("on_time_lines", "on_time_qty", "on_time", "quality", "lead_time_mean_days", "lead_time_std_days",
                     "lead_time_stated_days", "lead_time", "fill_rate", "price", "responsiveness_hours",
                     "responsiveness", "overall", "standing", "replace_candidate", "deliveries", "inspections",
-                    "orders")
+                    "orders", "lines", "overdue_lines", "received_receipts", "priced_receipts", "qty_inspected",
+                    "orders_scored", "metrics_counted", "rated", "blocking")
 SORTABLE = ("overall", *METRICS, "code")
 
 
@@ -46,17 +52,22 @@ def get_settings(session: Session) -> Settings:
     if row is None:
         return DEFAULT_SETTINGS
     return Settings(weights={m: getattr(row, f"weight_{m}") for m in METRICS}, preferred_min=row.preferred_min,
-                    approved_min=row.approved_min, watch_min=row.watch_min, replace_after=row.replace_after)
+                    approved_min=row.approved_min, watch_min=row.watch_min, replace_after=row.replace_after,
+                    min_metrics=row.min_metrics, min_facts=row.min_facts, block_standing=row.block_standing,
+                    block_after=row.block_after)
 
 
-def settings_values(settings: Settings) -> dict[str, int]:
+def settings_values(settings: Settings) -> dict[str, Any]:
     return {**{f"weight_{m}": settings.weights.get(m, 0) for m in METRICS}, "preferred_min": settings.preferred_min,
             "approved_min": settings.approved_min, "watch_min": settings.watch_min,
-            "replace_after": settings.replace_after}
+            "replace_after": settings.replace_after, "min_metrics": settings.min_metrics,
+            "min_facts": settings.min_facts, "block_standing": settings.block_standing,
+            "block_after": settings.block_after}
 
 
-def clean_settings(data: dict, current: Settings) -> dict[str, int]:
-    """Weights 0-100 with at least one above zero; thresholds 0-100 in order; replace-after 1-24 periods."""
+def clean_settings(data: dict, current: Settings) -> dict[str, Any]:
+    """Weights 0-100 with at least one above zero; thresholds 0-100 in order; replace-after 1-24 periods;
+    evidence: 1-6 metrics of at least 1-1000 facts each; blocking: watch or probation for 0-24 months."""
     values, errors = settings_values(current), {}
     for key in SETTING_FIELDS:
         raw = data.get(key, values[key])
@@ -65,9 +76,12 @@ def clean_settings(data: dict, current: Settings) -> dict[str, int]:
         except (TypeError, ValueError):
             errors[key] = ["a whole number"]
             continue
-        top = 24 if key == "replace_after" else 100
-        if not (1 if key == "replace_after" else 0) <= values[key] <= top:
-            errors[key] = [f"between {1 if key == 'replace_after' else 0} and {top}"]
+        low, top = SETTING_RANGES.get(key, (0, 100))
+        if not low <= values[key] <= top:
+            errors[key] = [f"between {low} and {top}"]
+    values["block_standing"] = str(data.get("block_standing", values["block_standing"]) or "").strip().lower()
+    if values["block_standing"] not in BLOCK_STANDINGS:
+        errors["block_standing"] = [f"one of: {', '.join(BLOCK_STANDINGS)}"]
     if not errors and not any(values[f"weight_{m}"] for m in METRICS):
         errors["weight_on_time"] = ["at least one weight must be above zero"]
     if not errors and not values["preferred_min"] >= values["approved_min"] >= values["watch_min"]:
@@ -132,7 +146,28 @@ def refresh(session: Session, as_of: date) -> RefreshResult:
     for chunk in range(0, len(rows), 2000):
         session.execute(insert(ScorecardSnapshot), rows[chunk:chunk + 2000])
     session.flush()
+    _open_reviews(session, scores)
     return RefreshResult(len(supplier_ids), len(rows), sum(1 for s in scores if not s.no_activity))
+
+
+def _open_reviews(session: Session, scores: list[Score]) -> None:
+    """A sourcing review for each supplier whose latest rated month made it a replace candidate, once per
+    (supplier, month): closing a review is a decision that a re-run must not undo."""
+    latest: dict[int, Score] = {}
+    for score in scores:
+        if score.period.kind == "month" and score.rated:
+            latest[score.supplier_id] = score
+    wanted = {(s.supplier_id, s.period.start) for s in latest.values() if s.replace_candidate}
+    if not wanted:
+        return
+    known = set(session.execute(select(SourcingReview.supplier_id, SourcingReview.period_start).where(
+        SourcingReview.supplier_id.in_({sid for sid, _d in wanted}))).all())
+    for supplier_id, start in sorted(wanted - known):
+        review = SourcingReview(supplier_id=supplier_id, period_start=start, status="open", note="")
+        session.add(review)
+        session.flush()
+        audit.record(session, Actor.system("scorecards"), "sourcing_review.open", "sourcing_review", review.id,
+                     after={"supplier_id": supplier_id, "period_start": start.isoformat()})
 
 
 def _snapshot_row(score: Score, computed_at: datetime) -> dict[str, Any]:
@@ -160,37 +195,57 @@ def available_periods(session: Session, kind: str = "month") -> list[date]:
     return list(session.scalars(stmt))
 
 
+def default_period(session: Session, kind: str = "month") -> date | None:
+    """The period a ranking shows by default: the latest in which someone is rated (a ranking to read),
+    else the latest with any activity (a young month usually has too little evidence to rank)."""
+    rated = session.scalar(select(func.max(ScorecardSnapshot.period_start)).where(
+        ScorecardSnapshot.period == kind, ScorecardSnapshot.rated.is_(True)))
+    if rated is not None:
+        return rated
+    starts = available_periods(session, kind)
+    return starts[0] if starts else None
+
+
 @dataclass(frozen=True)
 class RankingRow:
     snapshot: ScorecardSnapshot
     code: str
     name: str
     status: str
+    rank: int | None = None   # by overall score among the rated suppliers; None: not ranked
+
+    @property
+    def evidence(self) -> dict[str, int]:
+        return metric_facts(self.snapshot)
 
 
 def ranking(session: Session, kind: str = "month", period_start: date | None = None, sort: str = "overall",
             descending: bool = True) -> tuple[date | None, list[RankingRow]]:
-    """Every supplier's snapshot for one period (the latest with activity by default), best first.
+    """Every supplier's snapshot for one period (`default_period` by default), best first.
 
-    Suppliers with no activity always sort last, whatever the order.
+    Only rated suppliers (enough evidence, see scorecard_metrics) get a rank and sort by the chosen
+    column; suppliers with too little evidence follow by code, and those with no activity come last.
     """
     if period_start is None:
-        starts = available_periods(session, kind)
-        period_start = starts[0] if starts else None
+        period_start = default_period(session, kind)
     if period_start is None:
         return None, []
     stmt = (select(ScorecardSnapshot, Supplier.code, Supplier.name, Supplier.status)
             .join(Supplier, Supplier.id == ScorecardSnapshot.supplier_id)
             .where(ScorecardSnapshot.period == kind, ScorecardSnapshot.period_start == period_start))
-    rows = [RankingRow(*row) for row in session.execute(stmt)]
+    rows = sorted((RankingRow(*row) for row in session.execute(stmt)), key=lambda r: r.code)
+    rated = sorted((r for r in rows if r.snapshot.rated), key=lambda r: r.snapshot.overall, reverse=True)
+    ranks = {r.snapshot.supplier_id: n for n, r in enumerate(rated, start=1)}
+    rows = [RankingRow(r.snapshot, r.code, r.name, r.status, ranks.get(r.snapshot.supplier_id)) for r in rows]
     key = sort if sort in SORTABLE else "overall"
     if key == "code":
-        rows.sort(key=lambda r: r.code, reverse=descending)
-        return period_start, rows
-    rows.sort(key=lambda r: r.code)  # ties keep code order: Python's sort is stable, reversed or not
-    known = sorted((r for r in rows if getattr(r.snapshot, key) is not None), key=lambda r: getattr(r.snapshot, key),
-                   reverse=descending)
-    return period_start, known + [r for r in rows if getattr(r.snapshot, key) is None]
+        return period_start, sorted(rows, key=lambda r: r.code, reverse=descending)
+    known = sorted((r for r in rows if r.rank is not None and getattr(r.snapshot, key) is not None),
+                   key=lambda r: getattr(r.snapshot, key), reverse=descending)  # stable: ties keep code order
+    placed = {r.snapshot.supplier_id for r in known}
+    thin = [r for r in rows if r.snapshot.supplier_id not in placed and r.snapshot.overall is not None]
+    idle = [r for r in rows if r.snapshot.supplier_id not in placed and r.snapshot.overall is None]
+    return period_start, known + thin + idle
 
 
 def history(session: Session, supplier_id: int, kind: str = "month") -> list[ScorecardSnapshot]:
@@ -201,18 +256,19 @@ def history(session: Session, supplier_id: int, kind: str = "month") -> list[Sco
 
 
 def current_standing(session: Session, supplier_id: int) -> ScorecardSnapshot | None:
-    """The latest monthly snapshot with activity: what buyers are warned about."""
+    """The latest rated monthly snapshot (enough evidence to grade): what buyers are warned about and
+    what blocks orders."""
     return current_standings(session, [supplier_id]).get(supplier_id)
 
 
 def current_standings(session: Session, supplier_ids: Iterable[int]) -> dict[int, ScorecardSnapshot]:
-    """supplier -> its latest monthly snapshot with activity, for many suppliers in two queries."""
+    """supplier -> its latest rated monthly snapshot, for many suppliers in one query."""
     ids = sorted(set(supplier_ids))
     if not ids:
         return {}
     latest = (select(ScorecardSnapshot.supplier_id, func.max(ScorecardSnapshot.period_start).label("start"))
               .where(ScorecardSnapshot.supplier_id.in_(ids), ScorecardSnapshot.period == "month",
-                     ScorecardSnapshot.overall.is_not(None))
+                     ScorecardSnapshot.rated.is_(True))
               .group_by(ScorecardSnapshot.supplier_id).subquery())
     stmt = select(ScorecardSnapshot).join(latest, (latest.c.supplier_id == ScorecardSnapshot.supplier_id)
                                           & (latest.c.start == ScorecardSnapshot.period_start)).where(
@@ -228,21 +284,50 @@ def export_rows(session: Session) -> Iterable[dict[str, Any]]:
             .execution_options(yield_per=2000))
     for snapshot, code, name in session.execute(stmt):
         row = {key: getattr(snapshot, key) for key in SNAPSHOT_COLUMNS}
-        row["standing"] = snapshot.standing or "no activity"
+        row["standing"] = standing_label(snapshot)
         yield {"supplier": code, "supplier_name": name, "period": snapshot.period, "label": period_label(snapshot),
                "period_start": snapshot.period_start, **row}
 
 
-def metric_rows(snapshot: ScorecardSnapshot, weights: dict[str, int]) -> list[dict[str, Any]]:
-    """The metric table of one snapshot: label, score (None = no activity), weight, detail."""
+NOT_ENOUGH_EVIDENCE = "not enough evidence"
+EVIDENCE_UNITS = {"on_time": "line", "quality": "inspection", "lead_time": "receipt", "fill_rate": "line",
+                  "price": "priced receipt", "responsiveness": "order"}
+
+
+def standing_label(snapshot: Any) -> str:
+    """What a snapshot's standing reads as everywhere: the standing, "not enough evidence" (activity below
+    the minimum evidence: no standing, no rank) or "no activity"."""
+    if snapshot.overall is None:
+        return "no activity"
+    return snapshot.standing if snapshot.rated and snapshot.standing else NOT_ENOUGH_EVIDENCE
+
+
+def evidence_text(snapshot: Any, metric: str) -> str:
+    """'4 lines (1 overdue)', '3 inspections, 120 inspected', ...: what one metric's score rests on."""
+    count = metric_facts(snapshot)[metric]
+    unit = EVIDENCE_UNITS[metric]
+    text = f"{count} {unit}{'' if count == 1 else 's'}"
+    if metric == "on_time" and snapshot.overdue_lines:
+        text += f" ({snapshot.overdue_lines} overdue)"
+    if metric == "quality" and snapshot.inspections:
+        text += f", {snapshot.qty_inspected.normalize():f} inspected"
+    return text
+
+
+def metric_rows(snapshot: ScorecardSnapshot, weights: dict[str, int], settings: Settings = DEFAULT_SETTINGS
+                ) -> list[dict[str, Any]]:
+    """The metric table of one snapshot: label, score (None = no activity), weight, detail, and the
+    evidence (facts, whether they reach the minimum that lets the metric count)."""
     detail = {
         "on_time": _join(("lines", snapshot.on_time_lines, "%"), ("quantity", snapshot.on_time_qty, "%")),
         "lead_time": _join(("mean", snapshot.lead_time_mean_days, " d"), ("σ vs stated", snapshot.lead_time_std_days, " d"),
                            ("stated", snapshot.lead_time_stated_days, " d")),
         "responsiveness": _join(("mean", snapshot.responsiveness_hours, " h to confirm"),),
     }
+    facts = metric_facts(snapshot)
     return [{"metric": m, "label": METRIC_LABELS[m], "score": getattr(snapshot, m), "weight": weights.get(m, 0),
-             "detail": detail.get(m, "")} for m in METRICS]
+             "detail": detail.get(m, ""), "facts": facts[m], "evidence": evidence_text(snapshot, m),
+             "counts": getattr(snapshot, m) is not None and facts[m] >= settings.min_facts} for m in METRICS]
 
 
 def _join(*parts: tuple[str, Decimal | None, str]) -> str:

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import CatalogEntry, Item, ItemCertRequirement, Supplier
-from scm.services import certifications, scorecard_facts, scorecards, supplier_catalog
+from scm.services import certifications, scorecard_facts, scorecards, supplier_catalog, supplier_standing
 from scm.services.allocation import (  # noqa: F401  (re-exported: purchasing and planning import from here)
-    Allocation, AllocationLine, PriceTier, SupplierOption, allocate, price_for, round_order_quantity,
+    ROLE_ORDER, Allocation, AllocationLine, PriceTier, SupplierOption, allocate, price_for, round_order_quantity,
 )
 from scm.services.errors import NotFound, ValidationFailed
 
@@ -146,10 +146,12 @@ def options_for(session: Session, item_id: int, as_of: date) -> list[SupplierOpt
     expiry = certifications.latest_expiry(session, supplier_ids, as_of)
     lead = scorecard_facts.lead_time_stats(session, item_id, supplier_ids)
     standings = scorecards.current_standings(session, supplier_ids)
+    blocked = supplier_standing.order_blocks(session, [s for _e, s in rows], as_of)
     options = []
     for entry, supplier in rows:
-        blockers = [certifications.certificate_problem(supplier.code, kind, expiry.get((supplier.id, kind)), as_of,
-                                                       item.sku) for kind in sorted(required)]
+        blockers = [blocked.get(supplier.id)] + [
+            certifications.certificate_problem(supplier.code, kind, expiry.get((supplier.id, kind)), as_of, item.sku)
+            for kind in sorted(required)]
         mean, count = lead.get(supplier.id, (None, 0))
         options.append(SupplierOption(
             supplier_id=supplier.id, supplier_code=supplier.code, role=entry.role,
@@ -157,9 +159,37 @@ def options_for(session: Session, item_id: int, as_of: date) -> list[SupplierOpt
             order_multiple=entry.order_multiple, split_share=entry.split_share, status=supplier.status,
             status_reason=supplier.status_reason, blockers=tuple(b for b in blockers if b),
             warnings=tuple(supplier_warnings(supplier, standings.get(supplier.id))), actual_lead_time_mean=mean,
-            deliveries=count, price_breaks=tuple(PriceTier(b.min_qty, b.unit_price, b.currency, b.valid_from,
+            deliveries=count, supplier_sku=entry.supplier_sku or "", price_breaks=tuple(PriceTier(b.min_qty, b.unit_price, b.currency, b.valid_from,
                                                            b.valid_to) for b in breaks.get(entry.id, []))))
     return options
+
+
+@dataclass(frozen=True)
+class ItemSupplier:
+    """One supplier of an item as the item page shows it: the allocation option (role, terms, real lead
+    time and its basis, blockers) and the price break valid on `as_of` for the smallest order it takes."""
+
+    option: SupplierOption
+    min_order: Decimal
+    price: PriceTier | None
+
+    @property
+    def problem(self) -> str | None:
+        return self.option.why_not()
+
+
+def item_suppliers(session: Session, item_id: int, as_of: date) -> list[ItemSupplier]:
+    """Every active catalog entry of an item, primary first, with the price of its minimum order today.
+
+    The minimum order is one unit rounded up to the MOQ and the order multiple (as `choose_suppliers`
+    rounds a line); the real lead time is `SupplierOption.real_lead_time`, the rule orders are placed by.
+    """
+    out = []
+    for option in sorted(options_for(session, item_id, as_of), key=lambda o: (ROLE_ORDER.get(o.role, 9),
+                                                                               o.supplier_code)):
+        quantity = round_order_quantity(Decimal(1), option.moq, option.order_multiple)
+        out.append(ItemSupplier(option, quantity, price_for(option.price_breaks, quantity, as_of)))
+    return out
 
 
 def supplier_warnings(supplier: Any, standing: Any) -> list[str]:

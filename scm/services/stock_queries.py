@@ -1,6 +1,7 @@
 """Read side of the ledger: balances, an item's moves with running balance, and move feeds."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -86,13 +87,33 @@ def active_reservations(session: Session, *, warehouse_id: int | None = None, li
     return list(session.execute(stmt))
 
 
+@dataclass(frozen=True)
+class StockValue:
+    total: Decimal
+    by_warehouse: list[tuple[str, Decimal]]   # (warehouse code, value), largest first
+
+    def of(self, code: str) -> Decimal:
+        return next((v for c, v in self.by_warehouse if c == code), Decimal("0.00"))
+
+
+def stock_values(session: Session) -> StockValue:
+    """Stock value: Σ on hand × current unit cost, per warehouse and in total. The one function behind
+    every stock value shown (dashboard, stock list, API, export). Summed in the database on the raw
+    scaled integers (on_hand ×10^3, unit_cost ×10^4: the product is ×10^7), rounded to cents per
+    warehouse; the total is the sum of the warehouses' values."""
+    value = func.sum(cast(type_coerce(StockBalance.on_hand, BigInteger), Numeric)
+                     * cast(type_coerce(Item.unit_cost, BigInteger), Numeric))
+    rows = session.execute(select(Warehouse.code, value.label("v"))
+                           .join(StockBalance, StockBalance.warehouse_id == Warehouse.id)
+                           .join(Item, Item.id == StockBalance.item_id).group_by(Warehouse.code))
+    by_warehouse = sorted(((code, (Decimal(v or 0) / Decimal(10**7)).quantize(Decimal("0.01"))) for code, v in rows),
+                          key=lambda r: (-r[1], r[0]))
+    return StockValue(sum((v for _c, v in by_warehouse), Decimal("0.00")), by_warehouse)
+
+
 def stock_value(session: Session) -> Decimal:
-    """Σ on hand × unit cost over all warehouses, summed in the database on the raw scaled integers."""
-    raw = session.scalar(select(func.sum(
-        cast(type_coerce(StockBalance.on_hand, BigInteger), Numeric)
-        * cast(type_coerce(Item.unit_cost, BigInteger), Numeric))).join(Item, Item.id == StockBalance.item_id))
-    # on_hand is stored ×10^3 and unit_cost ×10^4, so the product is ×10^7.
-    return (Decimal(raw or 0) / Decimal(10**7)).quantize(Decimal("0.01"))
+    """The total of `stock_values`."""
+    return stock_values(session).total
 
 
 def totals(session: Session) -> dict[str, int]:

@@ -71,6 +71,11 @@ SCORECARDS = EntitySpec("scorecards", "Scorecards", [
     Column("responsiveness_hours", "Hours to confirm", "decimal"),
     Column("replace_candidate", "Replace candidate", "boolean"), Column("deliveries", "Deliveries", "integer"),
     Column("inspections", "Inspections", "integer"), Column("orders", "Orders", "integer"),
+    Column("rated", "Enough evidence", "boolean"), Column("metrics_counted", "Metrics with enough facts", "integer"),
+    Column("lines", "Lines judged", "integer"), Column("overdue_lines", "Overdue lines", "integer"),
+    Column("received_receipts", "Receipts with goods", "integer"),
+    Column("priced_receipts", "Priced receipts", "integer"), Column("qty_inspected", "Quantity inspected", "decimal"),
+    Column("orders_scored", "Orders scored", "integer"), Column("blocking", "Blocks new orders", "boolean"),
 ])
 
 

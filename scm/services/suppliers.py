@@ -18,7 +18,7 @@ from scm.models import (
     SupplierDocument,
 )
 from scm.models.suppliers import ADDRESS_KINDS, SUPPLIER_STATUSES
-from scm.services import audit, certifications, scorecards, supplier_catalog
+from scm.services import audit, certifications, scorecards, supplier_catalog, supplier_standing
 from scm.services.actors import Actor
 from scm.services.currencies import CURRENCIES, clean_currency  # noqa: F401  (re-exported)
 from scm.services.errors import NotFound, ValidationFailed
@@ -233,8 +233,10 @@ def addresses(session: Session, supplier_id: int) -> list[SupplierAddress]:
 def purchase_blockers(session: Session, supplier_id: int, item_id: int, as_of: date) -> list[str]:
     """Why a new purchase order for this item may not go to this supplier (empty: it may).
 
-    A blocked supplier takes no new orders; an item that requires a certificate type may only be
-    bought from a supplier whose certificate of that type is valid on `as_of`.
+    A blocked supplier takes no new orders, nor does one whose scorecard standing blocks it (a run of
+    bad rated months, see `supplier_standing`) unless an admin's override is in force; an item that
+    requires a certificate type may only be bought from a supplier whose certificate of that type is
+    valid on `as_of`.
     """
     supplier = get_supplier(session, supplier_id)
     problems = []
@@ -242,6 +244,9 @@ def purchase_blockers(session: Session, supplier_id: int, item_id: int, as_of: d
         since = f" since {supplier.status_since.isoformat()}" if supplier.status_since else ""
         reason = f": {supplier.status_reason}" if supplier.status_reason else ""
         problems.append(f"{supplier.code} is blocked{since}{reason}")
+    block = supplier_standing.order_block(session, supplier, as_of)
+    if block:
+        problems.append(block)
     return problems + certifications.missing_certificates(session, supplier_id, item_id, as_of)
 
 

@@ -1,7 +1,7 @@
 """Dashboard figures on a small dataset worked out by hand (see the comments for each number)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -56,14 +56,46 @@ def test_stock_value_is_on_hand_times_unit_cost(session, shop):
     assert value.by_warehouse == [("A", D("200.00")), ("B", D("0.00"))]
 
 
+def _mean_daily_value(opening: D, changes: dict[date, D], first: date, last: date) -> D:
+    """By hand: walk the days, apply each day's change in value, average the closing values."""
+    value, closings, day = opening, [], first
+    while day <= last:
+        value += changes.get(day, D(0))
+        closings.append(value)
+        day += timedelta(days=1)
+    return (sum(closings, D(0)) / len(closings)).quantize(D("0.01"))
+
+
 def test_turnover_and_days_of_inventory(session, shop):
     t = dashboard_kpis.turnover(session, now=NOW, closing_value=D("200.00"))
-    # Demand at cost: BOLT 40 + 30 (140.00), NUT 20 + 10 (15.00), SLOW 10 (10.00); scrap and the reversed issue are not.
-    assert t.cogs == D("165.00")
+    # Demand at cost over 2025-03-21..2026-03-20: BOLT 40 + 30 (140.00), NUT 20 + 10 (15.00), SLOW 10 (10.00)
+    # and SLOW's imported 1 (1.00); scrap and the reversed issue are not demand.
+    assert t.cogs == D("166.00") and t.first_day == date(2025, 3, 21)
     # Opening = closing − net moves in the window (−50.00) = 250.00 = BOLT 100 × 2 + DEAD 5 × 10.
-    assert t.opening_value == D("250.00") and t.average_value == D("225.00")
-    assert t.turnover == D("0.73")                 # 165 / 225
-    assert t.days_of_inventory == D("497.7")       # 225 / 165 × 365
+    assert t.opening_value == D("250.00")
+    changes = {date(2025, 6, 1): D(-80), date(2025, 12, 1): D(100), date(2026, 1, 2): D(10), date(2026, 1, 5): D(10),
+               date(2026, 2, 1): D(-10), date(2026, 2, 10): D(-10), date(2026, 3, 5): D(-10),
+               date(2026, 3, 10): D(-60), date(2026, 3, 12): D(5), date(2026, 3, 18): D(-5)}
+    average = _mean_daily_value(D(250), changes, date(2025, 3, 21), date(2026, 3, 20))
+    assert t.average_value == average == D("215.56") and t.covered_days == 365
+    assert t.turnover == (D(166) / average).quantize(D("0.01")) == D("0.77")
+    assert t.days_of_inventory == (average / D(166) * 365).quantize(D("0.1")) == D("474.0")
+
+
+def test_turnover_counts_imported_demand_and_only_the_days_the_ledger_covers(session, monkeypatch):
+    """The demo's case: two years of imported sales, stock received today. Demand 10 a day at 2.00 over
+    365 days = 7,300.00; the ledger exists since today, so the average stock is today's: 200 × 2.00."""
+    item, wh = f.item(session, "PUMP", unit_cost=D("2")), f.warehouse(session, "W")
+    for n in range(730):
+        session.add(DemandRecord(item_id=item.id, warehouse_id=wh.id, day=date(2026, 3, 19) - timedelta(days=n),
+                                 qty=D(10), stockout=False))
+    Clock(session, monkeypatch).receive(datetime(2026, 3, 20, 8, tzinfo=timezone.utc), item, wh, 200)
+    t = dashboard_kpis.turnover(session, now=NOW, closing_value=D("400.00"))
+    assert t.cogs == D("7280.00")            # 364 imported days in the window (today has no record yet)
+    assert (t.average_value, t.covered_days) == (D("400.00"), 1)
+    assert t.turnover == D("18.20") and t.days_of_inventory == D("20.1")
+    sd = dashboard_kpis.slow_and_dead(session, now=NOW)
+    assert (sd.slow_items, sd.dead_items) == (0, 0)   # 200 on hand vs 890 demanded in 90 days
 
 
 def test_stock_out_days_this_month(session, shop):

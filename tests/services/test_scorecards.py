@@ -23,6 +23,7 @@ from tests.supplier_factories import at, delivery
 D = Decimal
 MARCH = period_of("month", date(2026, 3, 15))
 NOW = datetime(2026, 4, 1, tzinfo=timezone.utc)
+THIN = Settings(min_metrics=1, min_facts=1)   # grade on any evidence: for tests of the other rules
 
 
 def deliver(received: date, *, promised: date = date(2026, 3, 10), ordered: date = date(2026, 3, 1), line: str = "",
@@ -117,7 +118,7 @@ def test_responsiveness_in_hours_from_sent_to_confirmed():
 def test_a_period_without_facts_is_no_activity_not_zero():
     facts = Facts(deliveries=(deliver(date(2026, 3, 5)),))
     april = period_of("month", date(2026, 4, 1))
-    march, idle = compute(facts, [MARCH, april], now=NOW)
+    march, idle = compute(facts, [MARCH, april], THIN, now=NOW)
     assert march.overall is not None and march.standing is not None
     assert idle.period == april and idle.no_activity
     assert (idle.overall, idle.on_time, idle.quality, idle.lead_time, idle.fill_rate, idle.price,
@@ -150,11 +151,13 @@ def test_replace_candidate_after_n_bad_periods_in_a_row_idle_periods_skipped():
     late = {1: 20, 2: 20, 4: 20, 5: 20}  # Jan, Feb bad; Mar idle; Apr, May bad; Jun good
     deliveries = [deliver(date(2026, m, late.get(m, 5)), promised=date(2026, m, 10), ordered=date(2026, m, 1))
                   for m in (1, 2, 4, 5, 6)]
-    scores = compute(Facts(deliveries=tuple(deliveries)), months, Settings(replace_after=3), now=NOW)
+    scores = compute(Facts(deliveries=tuple(deliveries)), months, Settings(replace_after=3, min_metrics=1, min_facts=1),
+                     now=NOW)
     assert [s.standing for s in scores] == ["probation", "probation", None, "probation", "probation", "preferred"]
     assert [s.replace_candidate for s in scores] == [False, False, False, True, True, False]
     assert [s.replace_candidate for s in compute(Facts(deliveries=tuple(deliveries)), months,
-                                                 Settings(replace_after=2), now=NOW)][:2] == [False, True]
+                                                 Settings(replace_after=2, min_metrics=1, min_facts=1),
+                                                 now=NOW)][:2] == [False, True]
 
 
 def test_monthly_and_quarterly_periods_aggregate_the_same_facts():
@@ -252,7 +255,8 @@ def test_settings_validate_and_recompute(session, acme):
     assert "approved_min" in bad.value.field_errors
     with pytest.raises(ValidationFailed):
         scorecards.update_settings(session, {f"weight_{m}": 0 for m in scorecards.METRICS}, actor=f.actor())
-    only_quality = {f"weight_{m}": 0 for m in scorecards.METRICS} | {"weight_quality": 10}
+    only_quality = {f"weight_{m}": 0 for m in scorecards.METRICS} | {"weight_quality": 10, "min_metrics": 1,
+                                                                     "min_facts": 1}
     scorecards.update_settings(session, only_quality, actor=f.actor(), as_of=date(2026, 3, 31))
     march = scorecards.current_standing(session, supplier.id)
     assert march.overall == D(100) and march.standing == "preferred"   # only quality counts now

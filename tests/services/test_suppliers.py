@@ -153,7 +153,7 @@ def test_purchase_warnings_for_probation_by_status_or_by_scorecard(session):
                               as_of=TODAY)
     session.add(ScorecardSnapshot(supplier_id=acme.id, period="month", period_start=date(2026, 2, 1),
                                   period_end=date(2026, 2, 28), overall=52, standing="probation",
-                                  replace_candidate=True))
+                                  replace_candidate=True, rated=True))
     session.flush()
     assert suppliers.purchase_warnings(session, acme.id, None, TODAY) == [
         "ACME is on probation since 2026-03-02: late twice",

@@ -60,6 +60,27 @@ def requirement_id(s: Samples) -> int:
                                                                           actor=f.actor()).id)
 
 
+def override_id(s: Samples) -> int:
+    from datetime import date
+    from scm.services import supplier_standing
+    from scm.services.actors import Actor
+    return s._once("override", lambda: supplier_standing.grant_override(
+        s.session, supplier_id(s), {"reason": "matrix override"}, actor=Actor.system("matrix"),
+        as_of=date(2026, 1, 1)).id)
+
+
+def review_id(s: Samples) -> int:
+    from datetime import date
+    from scm.models import SourcingReview
+
+    def make() -> int:
+        review = SourcingReview(supplier_id=supplier_id(s), period_start=date(2026, 1, 1), status="open", note="")
+        s.session.add(review)
+        s.session.flush()
+        return review.id
+    return s._once("review", make)
+
+
 SUP = "/suppliers/999999"
 POLICY: dict[str, Rule] = {
     # -- suppliers (HTML)
@@ -87,6 +108,13 @@ POLICY: dict[str, Rule] = {
     "suppliers.remove_certification": Rule(
         lambda s: f"/suppliers/{supplier_id(s)}/certifications/{certification_id(s)}/delete", CATALOG_WRITERS,
         ("POST",), missing=lambda s: f"/suppliers/{supplier_id(s)}/certifications/999999/delete"),
+    "suppliers.grant_override": Rule(lambda s: f"/suppliers/{supplier_id(s)}/order-overrides", ADMIN, ("POST",),
+                                     missing=_u(f"{SUP}/order-overrides")),
+    "suppliers.revoke_override": Rule(
+        lambda s: f"/suppliers/{supplier_id(s)}/order-overrides/{override_id(s)}/revoke", ADMIN, ("POST",),
+        missing=lambda s: f"/suppliers/{supplier_id(s)}/order-overrides/999999/revoke"),
+    "suppliers.close_review": Rule(lambda s: f"/sourcing/reviews/{review_id(s)}/close", CATALOG_WRITERS, ("POST",),
+                                   missing=_u("/sourcing/reviews/999999/close")),
     # -- catalog and sourcing (HTML)
     "suppliers.catalog_new": Rule(_u("/catalog/new"), CATALOG_WRITERS, ("GET", "POST")),
     "suppliers.catalog_edit": Rule(lambda s: f"/catalog/{entry_id(s)}/edit", CATALOG_WRITERS, ("GET", "POST"),

@@ -223,6 +223,7 @@ POLICY: dict[str, Rule] = {
     "api.update_warehouse": Rule(lambda s: f"/api/v1/warehouses/{s.warehouse_id}", ADMIN, ("PATCH",),
                                  missing=_u("/api/v1/warehouses/999999")),
     "api.balances": Rule(_u("/api/v1/stock/balances"), STAFF),
+    "api.stock_value": Rule(_u("/api/v1/stock/value"), STAFF),
     "api.list_moves": Rule(_u("/api/v1/stock/moves"), STAFF),
     "api.post_demand": Rule(_u("/api/v1/demand"), CATALOG_WRITERS, ("POST",)),
     "api.get_forecast": Rule(lambda s: (s.forecast_key and "/api/v1/forecasts?sku=MATRIX-1&warehouse=WH-MATRIX"),
