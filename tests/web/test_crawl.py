@@ -1,7 +1,8 @@
 """A crawl of every page, as every role, on the demo data (`flask scm seed-demo`, a small assortment):
 every GET route renders without a server error, as well-formed HTML (html5lib reports no parse
 error), with a title under 100 characters, and with no number showing more decimals than its kind
-allows (money: its currency's; days: one; shares: one or two; any other number: three).
+allows (money: its currency's; days: one; shares: one or two; any other number: three). Values shown
+as recorded (the audit log's changes, coordinates) are marked `data-exact` and not checked.
 The phone-width half of the crawl is in tests/e2e/test_phone_crawl.py (it needs Chromium).
 """
 from __future__ import annotations
