@@ -31,7 +31,7 @@ def alerts():  # type: ignore[no-untyped-def]
     severity = severity if severity in stock_warnings.RANK else None
     warehouse_id = request.args.get("warehouse", type=int)
     page = paginate(stock_warnings.warnings_query(severity=severity, warehouse_id=warehouse_id))
-    rows = [stock_warnings.as_view(row) for row in page.rows]
+    rows = stock_warnings.as_views(db.session, page.rows)
     return render_template("replenishment/alerts.html", rows=rows, page=page, counts=stock_warnings.counts(db.session),
                            warehouses=masterdata.list_warehouses(db.session, active_only=True),
                            run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
