@@ -40,7 +40,8 @@ from forecasting import policy as formulas
 from forecasting import projection
 from scm.models import PlanRun
 from scm.services import (
-    audit, inbound, replenishment_figures, replenishment_inputs, replenishment_lock, replenishment_orders, stock_warnings,
+    audit, inbound, replenishment_figures, replenishment_inputs, replenishment_lock, replenishment_orders,
+    stock_warnings,
 )
 from scm.services.actors import Actor
 from scm.services.allocation import ROLE_ORDER, SupplierOption
@@ -119,12 +120,20 @@ class PairPlan:
     def why(self) -> str:
         """The rule applied to this pair, in words."""
         review, arrives = self.day(self.review_days), self.day(self.cycle_days)
-        if self.justified:
-            return (f"without an order now the projected stock falls to {self.lowest:.2f} on "
-                    f"{self.day(self.lowest_day)}, below the safety stock {self.safety:.2f}, before an order placed "
+        low = f"the projected stock falls to {self.lowest:.2f} on {self.day(self.lowest_day)}"
+        if not self.justified:
+            return (f"no order needed now: the projected stock stays at or above the safety stock {self.safety:.2f} "
+                    f"until {arrives}, when an order placed at the next review ({review}) could arrive")
+        if self.need > 0:
+            return (f"without an order now {low}, below the safety stock {self.safety:.2f}, before an order placed "
                     f"at the next review ({review}) could arrive ({arrives})")
-        return (f"no order needed now: the projected stock stays at or above the safety stock {self.safety:.2f} "
-                f"until {arrives}, when an order placed at the next review ({review}) could arrive")
+        if self.severity is None:
+            return (f"no order now: {low}, below the safety stock {self.safety:.2f}, but the position "
+                    f"{self.position:.2f} is above the reorder point and no stock-out is projected")
+        late = (f"; that comes before any new order could arrive ({self.day(self.earliest_days)}): expedite what "
+                "is on order" if self.lowest < 0 and self.lowest_day < self.earliest_days else "")
+        return (f"nothing more to order: what is on order and in transit brings the position {self.position:.2f} "
+                f"to the order-up-to level {self.order_up_to:.2f}, although {low}{late}")
 
     def details(self) -> dict:
         """The arithmetic a buyer reads beside the suggestion (units and days). Each sum is shown with terms

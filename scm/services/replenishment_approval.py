@@ -156,9 +156,8 @@ def approve(session: Session, suggestion_ids: Iterable[int], *, actor: Actor, no
         target.setdefault((row.supplier_id or row.from_warehouse_id, row.warehouse_id), []).append(row)
     for (supplier_id, warehouse_id), lines in sorted(buys.items()):
         draft = purchasing.create_draft(session, supplier_id=supplier_id, warehouse_id=warehouse_id, actor=actor,
-                                        as_of=now.date(), lines=[(s.item_id, s.qty, _promised(s, planned_on, now.date()))
-                                                                 for s in lines],
-                                        notes="from replenishment suggestions")
+                                        as_of=now.date(), notes="from replenishment suggestions",
+                                        lines=[(s.item_id, s.qty, _promised(s, planned_on, now.date())) for s in lines])
         result.orders.append(draft.order)
         result.warnings += draft.warnings
         for line in lines:

@@ -116,8 +116,8 @@ def suggestion_rows(run_id: int, pairs: list[PairPlan], inputs: replenishment_in
         buy = rest > 0 and (not moves or pair.short_of_safety - float(moved) > 1e-9)
         if rest > 0 and not buy:
             pair.notes.append(f"remainder {rest.normalize():f} not bought: with the transfers the projected stock "
-                              f"stays at or above the safety stock {pair.safety:.2f} until {pair.day(pair.cycle_days)}, "
-                              "when an order placed at the next review could arrive")
+                              f"stays at or above the safety stock {pair.safety:.2f} until "
+                              f"{pair.day(pair.cycle_days)}, when an order placed at the next review could arrive")
         for donor_id, qty in moves:
             donor = inputs.warehouses[donor_id]
             km = distance_km(inputs.warehouses[pair.warehouse_id], donor)
