@@ -17,6 +17,7 @@ REPLENISHMENT_SCHEMAS: dict[str, Any] = {
         id=INT, severity={"type": "string", "enum": ["critical", "warning", "watch"]},
         status={"type": "string", "enum": ["open", "acknowledged", "resolved"]}, sku=STR, item_name=STR,
         item_id=INT, warehouse_id=INT, warehouse=STR, stockout_on=DATE, qty_short=STR, days_of_cover=NUM,
+        suggested_qty={"type": "string", "description": "the open suggestions of the pair, added up"},
         stockout_probability=NUM, reason=STR, open_orders={"type": "array", "items": STR}, raised_on=DATE,
         acknowledged_at=DATETIME, notified_at=DATETIME),
     "Suggestion": _obj(
@@ -25,8 +26,21 @@ REPLENISHMENT_SCHEMAS: dict[str, Any] = {
         currency=NSTR, expected_arrival=DATE, auto_order=BOOL, reason=STR,
         arithmetic={"type": "object", "description": "forecast over lead time and review period, sigma, lead "
                                                      "time, safety stock, reorder point, order-up-to, on hand, "
-                                                     "reserved, on order, in transit, need"}),
+                                                     "reserved, on order, in transit, need, the "
+                                                     "orders counted, why now; see Projection"}),
     "ReplenishmentPolicy": _obj(item_id=INT, warehouse_id=INT, stored=BOOL, **POLICY_PROPS),
+    "Projection": _obj(
+        sku=STR, warehouse=STR, as_of=DATE, severity=NSTR, stockout_on=DATE, qty_short=STR,
+        days_of_cover={"type": ["string", "null"], "description": "days, to 0.1; null: no demand forecast"},
+        suggested_qty={"type": "string", "description": "the open suggestions of the pair, added up"},
+        on_hand=NUM, reserved=NUM, on_order=NUM, in_transit=NUM, position=NUM, daily_demand=NUM,
+        lead_time_days=NUM, review_days=INT, safety_stock={**NUM, "description": "SS(L), over the lead time"},
+        safety_stock_cover={**NUM, "description": "SS(L+R), in the order-up-to level"}, reorder_point=NUM,
+        order_up_to=NUM, forecast_cover={**NUM, "description": "d·(L+R)"}, need=NUM, why=STR,
+        on_order_lines={"type": "array", "items": _obj(number=STR, status=STR, qty=STR, due=DATE)},
+        in_transit_lines={"type": "array", "items": _obj(transfer_id=INT, **{"from": STR}, qty=STR, due=DATE)},
+        days={"type": "array", "items": _obj(date=DATE, demand=NUM, receipts=NUM, projected={
+            **NUM, "description": "end-of-day stock: available + receipts so far − demand so far"})}),
 }
 
 
@@ -46,6 +60,10 @@ def replenishment_paths() -> dict[str, Any]:
             "summary": "Open suggestions of the latest plan with their arithmetic",
             "parameters": _query("warehouse"),
             "responses": _responses(200, _obj(suggestions={"type": "array", "items": _ref("Suggestion")}), 404)}},
+        "/replenishment/projection": {"get": {
+            "summary": "Projected stock of one item in one warehouse, day by day, with the plan's arithmetic",
+            "parameters": [{**q, "required": True} for q in _query("sku", "warehouse")],
+            "responses": _responses(200, _ref("Projection"), 404, 422)}},
         "/replenishment/suggestions/approve": {"post": {
             "summary": "Approve suggestions: one draft PO per supplier × warehouse, transfers shipped (in transit)",
             "requestBody": _body(_obj(["ids"], ids={"type": "array", "items": INT})),

@@ -1,6 +1,8 @@
 """Replenishment over the API: stock-out warnings, suggested orders, approving them, policies.
 
-Staff read; admin and buyer approve suggestions and change policies. Quantities are strings.
+Staff read; admin and buyer approve suggestions and change policies. Quantities are strings; the
+arithmetic of a suggestion and of a projection is the plan's (`PairPlan.details`), numbers rounded
+for reading.
 """
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from blueprints.api.core import api_actor, api_roles, bp, json_body
 from blueprints.common import CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services import masterdata, replenishment_approval, replenishment_policy, stock_warnings
+from scm.services import (
+    masterdata, replenishment_approval, replenishment_policy, replenishment_projection, stock_warnings,
+)
 from scm.services.errors import ValidationFailed
 
 
@@ -30,6 +34,19 @@ def list_stock_warnings() -> Any:
     rows = stock_warnings.list_warnings(db.session, severity=severity, warehouse_id=_warehouse_id(),
                                         limit=min(request.args.get("limit", 500, type=int), 5000))
     return jsonify(warnings=[w.as_dict() for w in rows], counts=stock_warnings.counts(db.session))
+
+
+@bp.get("/replenishment/projection")
+@api_roles(*STAFF)
+def get_projection() -> Any:
+    """Projected stock of one item in one warehouse, day by day (?sku=...&warehouse=...)."""
+    missing = {k: ["required"] for k in ("sku", "warehouse") if not (request.args.get(k) or "").strip()}
+    if missing:
+        raise ValidationFailed(missing)
+    item = masterdata.item_by_sku(db.session, request.args["sku"].strip())
+    warehouse = masterdata.warehouse_by_code(db.session, request.args["warehouse"])
+    projection = replenishment_projection.projection_for(db.session, item.id, warehouse.id, as_of=utcnow().date())
+    return jsonify(sku=item.sku, warehouse=warehouse.code, **projection.as_json())
 
 
 def suggestion_json(row: Any, sku: str, code: str, supplier: str | None, source: str | None) -> dict[str, Any]:

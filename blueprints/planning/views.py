@@ -8,9 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from blueprints.common import CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, web_actor
 from blueprints.planning.charts import ChartData, forecast_chart, policy_chart
 from blueprints.planning.forms import FindForm, PromotionForm
+from blueprints.planning.projection_chart import projection_chart
 from scm.extensions import db
 from scm.models import Item, Promotion, Warehouse, utcnow
-from scm.services import demand, demand_totals, forecasts, masterdata, simulation
+from scm.services import demand, demand_totals, forecasts, masterdata, replenishment_projection, simulation
 from scm.services.errors import DomainError, NotFound
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
@@ -74,9 +75,20 @@ def forecast(item_id: int, warehouse_id: int):  # type: ignore[no-untyped-def]
                                      tuple(row.period_starts), tuple(row.mean), tuple(row.lo80), tuple(row.hi80),
                                      tuple(row.lo95), tuple(row.hi95), tuple(promos)),
                            title=f"Demand and forecast of {item.sku} in {warehouse.code}")
+    projection, projection_note = _projection(item, warehouse, today)
     return render_template("planning/forecast.html", item=item, warehouse=warehouse, row=row, chart=chart,
                            past=forecasts.forecast_vs_actual(db.session, item.id, warehouse.id, as_of=today),
-                           message=None, recent=recent)
+                           message=None, recent=recent, projection=projection, projection_note=projection_note,
+                           projection_svg=projection_chart(projection, title=f"Projected stock of {item.sku} in "
+                                                           f"{warehouse.code}") if projection else None)
+
+
+def _projection(item: Item, warehouse: Warehouse, today: date):  # type: ignore[no-untyped-def]
+    """The plan's projection of the pair from today, or why there is none (an inactive item or warehouse)."""
+    try:
+        return replenishment_projection.projection_for(db.session, item.id, warehouse.id, as_of=today), None
+    except NotFound as missing:
+        return None, missing.message
 
 
 def _promotions_page(form: PromotionForm, status: int = 200):  # type: ignore[no-untyped-def]

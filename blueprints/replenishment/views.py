@@ -16,7 +16,9 @@ from blueprints.common import (
 from blueprints.replenishment import forms
 from scm.extensions import db
 from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse, utcnow
-from scm.services import masterdata, replenishment, replenishment_approval, replenishment_policy, stock_warnings
+from scm.services import (
+    masterdata, replenishment, replenishment_approval, replenishment_figures, replenishment_policy, stock_warnings,
+)
 from scm.services.errors import DomainError, NotFound
 
 bp = Blueprint("replenishment", __name__, url_prefix="/replenishment")
@@ -29,7 +31,7 @@ def alerts():  # type: ignore[no-untyped-def]
     severity = severity if severity in stock_warnings.RANK else None
     warehouse_id = request.args.get("warehouse", type=int)
     page = paginate(stock_warnings.warnings_query(severity=severity, warehouse_id=warehouse_id))
-    rows = [stock_warnings.as_view(row) for row in page.rows]
+    rows = stock_warnings.as_views(db.session, page.rows)
     return render_template("replenishment/alerts.html", rows=rows, page=page, counts=stock_warnings.counts(db.session),
                            warehouses=masterdata.list_warehouses(db.session, active_only=True),
                            run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
@@ -79,7 +81,9 @@ def suggestions():  # type: ignore[no-untyped-def]
     warehouse_id = request.args.get("warehouse", type=int)
     page = paginate(replenishment_approval.suggestions_query(warehouse_id=warehouse_id))
     rows = list(page.rows)
+    figures = {row[0].id: replenishment_figures.from_json(row[0].details) for row in rows}
     return render_template("replenishment/suggestions.html", rows=rows, page=page, choices=_supplier_choices(rows),
+                           figures=figures,
                            warehouses=masterdata.list_warehouses(db.session, active_only=True),
                            run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
 

@@ -1,7 +1,7 @@
 """suppliers trust: scorecard evidence, minimum evidence and blocking settings, order-block overrides,
 sourcing reviews
 
-Revision ID: 0011_suppliers_trust
+Revision ID: 0011
 Revises: 0010
 
 Scorecard snapshots keep how much evidence each metric rests on and whether the supplier was rated
@@ -11,7 +11,7 @@ blocking rule. No app code is imported.
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0011_suppliers_trust'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None

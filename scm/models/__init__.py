@@ -14,7 +14,7 @@ from scm.models.purchasing import (
     PoSequence, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Receipt, ReceiptLine,
 )
 from scm.models.simulations import SimulationRun
-from scm.models.replenishment import PlanRun, ReplenishmentPolicy, StockWarning, Suggestion
+from scm.models.replenishment import PlanLock, PlanRun, ReplenishmentPolicy, StockWarning, Suggestion
 from scm.models.shipping_notices import ShippingNotice, ShippingNoticeLine
 from scm.models.logistics import Carrier, Shipment, ShipmentEvent, ShipmentLine, UnmatchedTrackingEvent
 from scm.models.sourcing import CatalogEntry, PriceBreak
@@ -33,6 +33,6 @@ __all__ = [
     "Reservation", "StockBalance", "StockCount", "StockCountLine", "StockMove", "Supplier", "Transfer",
     "CatalogEntry", "Certification", "DeliveryFact", "InspectionFact", "ItemCertRequirement", "PoFact",
     "PoSequence", "PriceBreak", "PurchaseOrder", "PurchaseOrderEvent", "PurchaseOrderLine", "Receipt",
-    "ReceiptLine", "PlanRun", "ReplenishmentPolicy", "StockWarning", "Suggestion", "ScorecardSettings", "ShippingNotice", "SimulationRun", "ShippingNoticeLine", "ScorecardSnapshot", "SupplierAddress", "SupplierContact", "SupplierDocument",
+    "ReceiptLine", "PlanLock", "PlanRun", "ReplenishmentPolicy", "StockWarning", "Suggestion", "ScorecardSettings", "ShippingNotice", "SimulationRun", "ShippingNoticeLine", "ScorecardSnapshot", "SupplierAddress", "SupplierContact", "SupplierDocument",
     "TransferLine", "OrderBlockOverride", "SourcingReview", "User", "UserSession", "Warehouse", "utcnow",
 ]

@@ -59,6 +59,19 @@ class PlanRun(Base):
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
 
+class PlanLock(Base):
+    """A row the replenishment plan and every action on its suggestions update first, in their own
+    transaction: the plan and an approval (or two approvals) then run one after the other, so a plan
+    always sees the orders approved before it and an approval always sees a newer plan's suggestions.
+    (An UPDATE takes the row lock on PostgreSQL and the write lock on SQLite.)"""
+
+    __tablename__ = "replenishment_locks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    taken_by: Mapped[str] = mapped_column(String(120), default="")
+
+
 class Suggestion(Base):
     """A suggested transfer or purchase line of a plan run, with the arithmetic that produced it.
 

@@ -5,6 +5,12 @@ else the promised date, else the order date plus the stated lead time. Logistics
 when a shipment carrying the line reports a later (or earlier) ETA. Transfers in transit arrive
 on their shipment's ETA. Replenishment, stock-out warnings and the dashboard read only this module,
 so a delayed shipment moves every projection at once.
+
+"Open" includes the orders a buyer has committed to but the supplier does not have yet (draft,
+pending approval, approved): the plan must count what it already suggested and a buyer approved,
+or the nightly job and a second buyer would order it again. Such an order cannot arrive sooner than
+its lead time after it is sent: with `as_of`, an unsent order that should have been sent already
+is expected as many days later as it is late in leaving (planned date + (as_of − order date)).
 """
 from __future__ import annotations
 
@@ -19,7 +25,9 @@ from sqlalchemy.orm import Session
 from scm.models import PurchaseOrder, PurchaseOrderLine, Shipment, ShipmentLine
 from scm.models.logistics import CLOSED_STATUSES
 
-OPEN_PO_STATUSES = ("approved", "sent", "confirmed", "partially_confirmed", "in_transit", "partially_received")
+UNSENT_PO_STATUSES = ("draft", "pending_approval", "approved")  # committed to, not yet with the supplier
+OPEN_PO_STATUSES = (*UNSENT_PO_STATUSES, "sent", "confirmed", "partially_confirmed", "in_transit",
+                    "partially_received")
 ZERO = Decimal("0")
 
 
@@ -63,9 +71,18 @@ def planned_date(line: PurchaseOrderLine, ordered_on: date) -> date:
             or ordered_on + timedelta(days=line.stated_lead_time_days))
 
 
+def _not_before_sending(planned: date, ordered_on: date, status: str, as_of: date | None) -> date:
+    """An unsent order still waiting on `as_of` arrives its lead time after it leaves, not before."""
+    if as_of is None or status not in UNSENT_PO_STATUSES or as_of <= ordered_on:
+        return planned
+    return planned + (as_of - ordered_on)
+
+
 def expected_receipts(session: Session, *, item_ids: Collection[int] | None = None,
-                      warehouse_ids: Collection[int] | None = None) -> list[ExpectedReceipt]:
-    """Every open PO line with quantity still to come, in (item, warehouse, date) order; one query."""
+                      warehouse_ids: Collection[int] | None = None, as_of: date | None = None
+                      ) -> list[ExpectedReceipt]:
+    """Every open PO line with quantity still to come, in (item, warehouse, date) order; one query.
+    With `as_of`, unsent orders are expected no sooner than their lead time after `as_of`."""
     stmt = (select(PurchaseOrderLine, PurchaseOrder.number, PurchaseOrder.supplier_id, PurchaseOrder.warehouse_id,
                    PurchaseOrder.ordered_on, PurchaseOrder.status)
             .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.po_id)
@@ -79,7 +96,7 @@ def expected_receipts(session: Session, *, item_ids: Collection[int] | None = No
     shipped = _shipped(session, [line.id for line, *_rest in found])
     rows: list[ExpectedReceipt] = []
     for line, number, supplier_id, warehouse_id, ordered_on, status in found:
-        planned = planned_date(line, ordered_on)
+        planned = _not_before_sending(planned_date(line, ordered_on), ordered_on, status, as_of)
         remaining = _still_expected(line)
         common = dict(po_line_id=line.id, po_id=line.po_id, po_number=number, supplier_id=supplier_id,
                       item_id=line.item_id, warehouse_id=warehouse_id, planned_date=planned, status=status)

@@ -9,12 +9,21 @@ every item × warehouse with numpy (`forecasting.projection`) and the policy for
     d, σd     mean daily forecast demand and daily σ over the next L + R days (R = review period)
     SS        z·sqrt(L·σd² + d²·σL²)   ('backtest': z·sqrt(Σ σ_t² over L + d²·σL²), σ_t the forecast's
               per-step error)         ROP = d·L + SS       S (order-up-to) = d·(L+R) + SS(L+R)
-    position  on hand − reserved + on order (open PO lines) + in transit
-    order     S − position when position < ROP, the minimum cover is broken or a stock-out is critical
+    position  on hand − reserved + on order + in transit; on order counts every open PO line, the
+              unsent ones too (draft, pending approval, approved: `inbound.OPEN_PO_STATUSES`)
+    order     S − position (at least the bridge, below) for a pair with a warning, but only when
+              ordering now is justified:
+
+Rule (why order now): without a new order, the projected stock falls below the safety stock SS(L)
+on some day before an order placed at the next review (day R) could arrive (day ⌈L + R⌉). If it
+does not, waiting for the next review is safe and nothing is suggested; a remainder left after
+transfers is bought only if the transfers do not remove that risk. The threshold is SS(L), not zero:
+every pair below its reorder point is then at risk (its projection falls below SS(L) within L), and a
+rounding remainder smaller than SS(L + R) − SS(L) is never bought for its own sake.
 
 Severities: critical = projected stock-out before the earliest day an order placed today can arrive;
 warning = position below ROP or available stock under the minimum days of cover; watch = a stock-out
-inside the horizon (56 days).
+inside the horizon (56 days). Any of them is ordered only when the rule above holds.
 """
 from __future__ import annotations
 
@@ -30,7 +39,10 @@ from sqlalchemy.orm import Session
 from forecasting import policy as formulas
 from forecasting import projection
 from scm.models import PlanRun
-from scm.services import audit, replenishment_inputs, replenishment_orders, stock_warnings
+from scm.services import (
+    audit, inbound, replenishment_figures, replenishment_inputs, replenishment_lock, replenishment_orders,
+    stock_warnings,
+)
 from scm.services.actors import Actor
 from scm.services.allocation import ROLE_ORDER, SupplierOption
 
@@ -51,6 +63,9 @@ class PairPlan:
     on_order: float
     in_transit: float
     open_orders: list[str]
+    as_of: date | None = None
+    on_order_lines: list[dict] = field(default_factory=list)    # the PO lines counted in on order
+    in_transit_lines: list[dict] = field(default_factory=list)  # the transfers counted in transit
     service_level: float = 0.0
     review_days: int = 7
     min_cover_days: int = 3
@@ -61,7 +76,8 @@ class PairPlan:
     earliest_days: int = DEFAULT_LEAD_DAYS
     daily: float = 0.0
     daily_sigma: float = 0.0
-    safety: float = 0.0
+    safety: float = 0.0          # SS(L): protects one lead time; in ROP and the rule's threshold
+    safety_cover: float = 0.0    # SS(L + R): in the order-up-to level
     reorder_point: float = 0.0
     order_up_to: float = 0.0
     stockout_day: int = -1
@@ -71,8 +87,14 @@ class PairPlan:
     severity: str | None = None
     need: float = 0.0
     bridge: float = 0.0  # shortfall from day E to the end of L + R: what late receipts leave uncovered
+    cycle_days: int = 0  # ⌈L + R⌉: the day an order placed at the next review could arrive
+    lowest: float = 0.0  # the lowest projected stock before that day, and its day
+    lowest_day: int = 0
     auto_order: bool = False
     notes: list[str] = field(default_factory=list)
+    projected: np.ndarray | None = field(default=None, repr=False)   # end-of-day stock, per day
+    receipts: np.ndarray | None = field(default=None, repr=False)    # what arrives, per day
+    demand: np.ndarray | None = field(default=None, repr=False)      # mean forecast demand, per day
 
     @property
     def available(self) -> float:
@@ -82,19 +104,60 @@ class PairPlan:
     def position(self) -> float:
         return self.available + self.on_order + self.in_transit
 
+    @property
+    def short_of_safety(self) -> float:
+        """How far the projection falls below SS(L) before the next review's order could arrive (0: not)."""
+        return max(self.safety - self.lowest, 0.0)
+
+    @property
+    def justified(self) -> bool:
+        """The rule of the module docstring: ordering now is justified."""
+        return self.short_of_safety > 1e-9
+
+    def day(self, index: int) -> date:
+        return (self.as_of or date.min) + timedelta(days=int(index))
+
+    def why(self) -> str:
+        """The rule applied to this pair, in words."""
+        review, arrives = self.day(self.review_days), self.day(self.cycle_days)
+        low = f"the projected stock falls to {self.lowest:.2f} on {self.day(self.lowest_day)}"
+        if not self.justified:
+            return (f"no order needed now: the projected stock stays at or above the safety stock {self.safety:.2f} "
+                    f"until {arrives}, when an order placed at the next review ({review}) could arrive")
+        if self.need > 0:
+            return (f"without an order now {low}, below the safety stock {self.safety:.2f}, before an order placed "
+                    f"at the next review ({review}) could arrive ({arrives})")
+        if self.severity is None:
+            return (f"no order now: {low}, below the safety stock {self.safety:.2f}, but the position "
+                    f"{self.position:.2f} is above the reorder point and no stock-out is projected")
+        late = (f"; that comes before any new order could arrive ({self.day(self.earliest_days)}): expedite what "
+                "is on order" if self.lowest < 0 and self.lowest_day < self.earliest_days else "")
+        return (f"nothing more to order: what is on order and in transit brings the position {self.position:.2f} "
+                f"to the order-up-to level {self.order_up_to:.2f}, although {low}{late}")
+
     def details(self) -> dict:
-        """The arithmetic a buyer reads beside the suggestion (rounded for display, units and days)."""
+        """The arithmetic a buyer reads beside the suggestion (units and days). Each sum is shown with terms
+        rounded so that they add up to the rounded total (a term may differ from its own rounding by 0.01)."""
         r = lambda v: round(float(v), 2)  # noqa: E731
-        return {"forecast_lead_time": r(self.daily * self.lead_time), "forecast_review": r(self.daily * self.review_days),
+        q = lambda v: round(float(v), 3)  # noqa: E731  quantities: exact to the ledger's 0.001
+        lead_part, cover_part = r(self.daily * self.lead_time), r(self.daily * (self.lead_time + self.review_days))
+        rop, upto = r(self.reorder_point), r(self.order_up_to)
+        return {"forecast_lead_time": lead_part, "forecast_review": r(self.daily * self.review_days),
+                "forecast_cover": cover_part, "cover_period_days": r(self.lead_time + self.review_days),
                 "daily_demand": round(self.daily, 3), "sigma_daily": round(self.daily_sigma, 3),
                 "lead_time_days": r(self.lead_time), "lead_time_sigma": r(self.lead_sigma),
                 "lead_time_basis": self.lead_basis, "review_days": self.review_days,
-                "service_level": r(self.service_level), "safety_stock": r(self.safety),
-                "reorder_point": r(self.reorder_point), "order_up_to": r(self.order_up_to),
-                "on_hand": r(self.on_hand), "reserved": r(self.reserved), "on_order": r(self.on_order),
-                "in_transit": r(self.in_transit), "position": r(self.position), "need": r(self.need),
+                "service_level": r(self.service_level), "safety_stock": r(rop - lead_part),
+                "safety_stock_cover": r(upto - cover_part), "reorder_point": rop, "order_up_to": upto,
+                "on_hand": q(self.on_hand), "reserved": q(self.reserved), "on_order": q(self.on_order),
+                "in_transit": q(self.in_transit), "position": q(self.position), "need": r(self.need),
                 "bridge": r(self.bridge), "severity": self.severity, "open_orders": self.open_orders,
-                "notes": list(self.notes)}
+                "on_order_lines": self.on_order_lines, "in_transit_lines": self.in_transit_lines,
+                "next_review_on": self.day(self.review_days).isoformat(),
+                "review_order_arrives_on": self.day(self.cycle_days).isoformat(),
+                "lowest_projected": r(self.lowest), "lowest_on": self.day(self.lowest_day).isoformat(),
+                "why": self.why(), "notes": list(self.notes),
+                **replenishment_figures.of_pair(self, self.as_of or date.min).as_json()}
 
 
 def _ranked_usable(options: list[SupplierOption]) -> list[SupplierOption]:
@@ -133,9 +196,9 @@ def _policy_figures(pair: PairPlan, demand: np.ndarray, sigma: np.ndarray, polic
         return formulas.safety_stock(z, days, pair.daily_sigma, pair.daily, pair.lead_sigma)
 
     pair.safety = safety(pair.lead_time)
+    pair.safety_cover = safety(pair.lead_time + pair.review_days)
     pair.reorder_point = formulas.reorder_point(pair.daily, pair.lead_time, pair.safety)
-    pair.order_up_to = formulas.order_up_to(pair.daily, pair.lead_time, pair.review_days,
-                                            safety(pair.lead_time + pair.review_days))
+    pair.order_up_to = formulas.order_up_to(pair.daily, pair.lead_time, pair.review_days, pair.safety_cover)
     cover_rate = float(demand[:COVER_WINDOW_DAYS].mean())
     pair.cover_days = pair.available / cover_rate if cover_rate > 0 else None
 
@@ -151,12 +214,13 @@ def _classify(pair: PairPlan) -> None:
                              0.0)
     elif pair.stockout_day >= 0:
         pair.severity = "watch"
-    if pair.severity is not None:
-        pair.need = max(pair.order_up_to - pair.position, 0.0)
-    if pair.severity == "critical" and pair.bridge > pair.need:
+    if pair.severity is None or not pair.justified:
+        return  # nothing to order now: waiting for the next review is safe (the module's rule)
+    pair.need = max(pair.order_up_to - pair.position, 0.0)
+    if pair.bridge > pair.need:
         pair.need = pair.bridge
         pair.notes.append(f"receipts come too late: {pair.bridge:.0f} short between day {pair.earliest_days} "
-                          f"and day {math.ceil(pair.lead_time + pair.review_days)}")
+                          f"and day {pair.cycle_days}")
 
 
 def build_arrays(inputs: replenishment_inputs.PlanInputs, keys: list[tuple[int, int]]
@@ -177,25 +241,47 @@ def build_arrays(inputs: replenishment_inputs.PlanInputs, keys: list[tuple[int, 
     return demand, sigma, receipts
 
 
+def _counted_orders(inputs: replenishment_inputs.PlanInputs) -> tuple[dict, dict]:
+    """(item, warehouse) -> the expected PO lines, and -> the transfers, that its position counts."""
+    on_order: dict[tuple[int, int], list] = {}
+    for r in inputs.receipts:
+        on_order.setdefault((r.item_id, r.warehouse_id), []).append(r)
+    transit: dict[tuple[int, int], list] = {}
+    for t in inputs.transfers:
+        transit.setdefault((t.item_id, t.to_warehouse_id), []).append(t)
+    return on_order, transit
+
+
+def _new_pair(key: tuple[int, int], inputs: replenishment_inputs.PlanInputs, lines: list, moving: list) -> PairPlan:
+    on_hand, reserved = inputs.balances.get(key, (Decimal(0), Decimal(0)))
+    labels = {r.po_number: r.po_number + (f" ({r.status.replace('_', ' ')})" if r.status in
+                                          inbound.UNSENT_PO_STATUSES else "") for r in lines}
+    pair = PairPlan(key[0], key[1], inputs.items[key[0]][0], float(on_hand), float(reserved),
+                    float(sum((r.qty_open for r in lines), Decimal(0))),
+                    float(sum((t.qty for t in moving), Decimal(0))), [labels[n] for n in sorted(labels)],
+                    as_of=inputs.as_of)
+    pair.on_order_lines = [{"number": r.po_number, "status": r.status, "qty": f"{r.qty_open.normalize():f}",
+                            "due": r.expected_date.isoformat()} for r in lines]
+    pair.in_transit_lines = [{"transfer_id": t.transfer_id, "from": inputs.warehouses[t.from_warehouse_id].code
+                              if t.from_warehouse_id in inputs.warehouses else "", "qty": f"{t.qty.normalize():f}",
+                              "due": t.expected_date.isoformat()} for t in moving]
+    _lead_time(pair, inputs.options.get(key[0], []), inputs.lead_sigma)
+    return pair
+
+
+def _lowest_before(projected: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest projected stock over days 0..days−1 of each row, and the day it happens."""
+    mask = np.arange(projected.shape[1])[None, :] < np.clip(days, 1, projected.shape[1])[:, None]
+    masked = np.where(mask, projected, np.inf)
+    return masked.min(axis=1), masked.argmin(axis=1)
+
+
 def compute(inputs: replenishment_inputs.PlanInputs) -> list[PairPlan]:
     """Every item × warehouse with a forecast: projection, policy figures, severity and need."""
     keys = sorted(inputs.forecasts)
     demand, sigma, receipts = build_arrays(inputs, keys)
-    on_order: dict[tuple[int, int], list] = {}
-    for r in inputs.receipts:
-        on_order.setdefault((r.item_id, r.warehouse_id), []).append(r)
-    transit: dict[tuple[int, int], float] = {}
-    for t in inputs.transfers:
-        transit[(t.item_id, t.to_warehouse_id)] = transit.get((t.item_id, t.to_warehouse_id), 0.0) + float(t.qty)
-    pairs = []
-    for key in keys:
-        on_hand, reserved = inputs.balances.get(key, (Decimal(0), Decimal(0)))
-        lines = on_order.get(key, [])
-        pair = PairPlan(key[0], key[1], inputs.items[key[0]][0], float(on_hand), float(reserved),
-                        sum(float(r.qty_open) for r in lines), transit.get(key, 0.0),
-                        sorted({r.po_number for r in lines}))
-        _lead_time(pair, inputs.options.get(key[0], []), inputs.lead_sigma)
-        pairs.append(pair)
+    on_order, transit = _counted_orders(inputs)
+    pairs = [_new_pair(key, inputs, on_order.get(key, []), transit.get(key, [])) for key in keys]
     available = np.array([p.available for p in pairs])
     projected = projection.project(available, receipts, demand)
     stockout = projection.first_stockout(projected)
@@ -205,20 +291,34 @@ def compute(inputs: replenishment_inputs.PlanInputs) -> list[PairPlan]:
     probability = projection.stockout_probability(available, receipts, demand, sigma, earliest)
     for i, pair in enumerate(pairs):
         _policy_figures(pair, demand[i], sigma[i], inputs.policies[(pair.item_id, pair.warehouse_id)])
-    cycle_end = np.array([math.ceil(p.lead_time + p.review_days) for p in pairs])
+    cycle_end = np.array([min(math.ceil(p.lead_time + p.review_days), HORIZON_DAYS) for p in pairs], dtype=int)
     bridge = projection.shortage_between(projected, earliest, cycle_end)
+    lowest, lowest_day = _lowest_before(projected, cycle_end)
     for i, pair in enumerate(pairs):
-        pair.bridge = float(bridge[i])
+        pair.projected, pair.receipts, pair.demand = projected[i], receipts[i], demand[i]
+        pair.bridge, pair.cycle_days = float(bridge[i]), int(cycle_end[i])
+        pair.lowest, pair.lowest_day = float(lowest[i]), int(lowest_day[i])
         pair.stockout_day, pair.probability = int(stockout[i]), float(probability[i])
         pair.qty_short = float(short_before[i] if 0 <= stockout[i] < earliest[i] else short_horizon[i])
         _classify(pair)
     return pairs
 
 
+def pair_plan(session: Session, item_id: int, warehouse_id: int, *, as_of: date) -> PairPlan | None:
+    """The plan's figures of one item in one warehouse, computed now by the plan's own code (the
+    planning page and the projection API); None when the pair has no forecast (or is inactive)."""
+    inputs = replenishment_inputs.load(session, as_of=as_of, item_ids=[item_id])
+    if (item_id, warehouse_id) not in inputs.forecasts:
+        return None
+    return next(p for p in compute(inputs) if p.warehouse_id == warehouse_id)
+
+
 def plan(session: Session, *, as_of: date, actor: Actor, now: datetime, trigger: str = "manual",
          item_ids: list[int] | None = None, suggest: bool = True) -> PlanRun:
     """Run the plan: store the run, replace open suggestions (when `suggest`), reconcile warnings."""
     started = time.monotonic()
+    if suggest:  # after any approval that committed first, before any that waits (replenishment_lock)
+        replenishment_lock.take(session, by=f"plan ({trigger})", now=now)
     run = PlanRun(as_of=as_of, trigger=trigger, status="running", started_at=now)
     session.add(run)
     session.flush()

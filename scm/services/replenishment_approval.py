@@ -6,12 +6,18 @@ dispatches a shipped transfer through `logistics.ship_transfer` (issued at the s
 until its delivery event receives it at the destination), so the plan and the board see it on its way. Auto-order drafts, submits (approved only within the
 buyer's approval limit) and sends the orders of items whose policy has the auto-order flag; the
 buyer is the person who last set the item's policy.
+
+Every action on suggestions takes the plan lock first (`replenishment_lock`), so it never interleaves
+with a plan or another buyer's action: a suggestion a newer plan superseded, or one someone else
+already approved, is refused with a message saying so. A drafted line is promised on the
+suggestion's expected arrival (the allocated supplier's lead time from the plan's day, moved on by
+the days since the plan when it is approved later).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +27,7 @@ from sqlalchemy.orm import Session, aliased
 from scm.models import (
     CatalogEntry, Item, PlanRun, PurchaseOrder, ReplenishmentPolicy, Suggestion, Supplier, User, Warehouse,
 )
-from scm.services import audit, logistics, purchasing
+from scm.services import audit, logistics, purchasing, replenishment_lock
 from scm.services.actors import Actor
 from scm.services.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 
@@ -56,20 +62,45 @@ def open_suggestions(session: Session, *, warehouse_id: int | None = None, limit
     return list(session.execute(suggestions_query(warehouse_id=warehouse_id).limit(limit)))
 
 
-def _open(session: Session, suggestion_id: int) -> Suggestion:
-    row = session.get(Suggestion, suggestion_id)
-    if row is None:
-        raise NotFound(f"suggestion {suggestion_id} does not exist")
-    if row.status != "open":
-        raise InvalidTransition(f"suggestion {suggestion_id} is {row.status}", current=row.status, wanted="edited")
-    return row
+def _refusal(session: Session, row: Suggestion) -> str:
+    """Why a suggestion that is no longer open cannot be acted on, in words a buyer can act on."""
+    sku = session.scalar(select(Item.sku).where(Item.id == row.item_id))
+    code = session.scalar(select(Warehouse.code).where(Warehouse.id == row.warehouse_id))
+    what = f"suggestion {row.id} ({row.kind} {row.qty.normalize():f} of {sku} for {code})"
+    if row.status == "superseded":
+        newer = latest_run(session)
+        when = f" of {newer.started_at:%Y-%m-%d %H:%M} UTC" if newer is not None else ""
+        return f"{what} was replaced by a newer plan{when}: nothing was ordered; review the current suggestions"
+    if row.status == "approved":
+        order = session.get(PurchaseOrder, row.po_id) if row.po_id else None
+        return f"{what} was already approved" + (f": {order.number}" if order else "") + "; nothing was ordered twice"
+    return f"{what} was {row.status}"
+
+
+def _lock_open(session: Session, suggestion_ids: list[int], actor: Actor, now: datetime | None,
+               wanted: str = "approved") -> list[Suggestion]:
+    """Take the plan lock, then read the suggestions as committed (not as this session last saw them)."""
+    replenishment_lock.take(session, by=actor.label, now=now)
+    rows = {r.id: r for r in session.scalars(select(Suggestion).where(Suggestion.id.in_(suggestion_ids))
+                                             .execution_options(populate_existing=True))}
+    for suggestion_id in suggestion_ids:
+        row = rows.get(suggestion_id)
+        if row is None:
+            raise NotFound(f"suggestion {suggestion_id} does not exist")
+        if row.status != "open":
+            raise InvalidTransition(_refusal(session, row), current=row.status, wanted=wanted)
+    return [rows[i] for i in suggestion_ids]
+
+
+def _open(session: Session, suggestion_id: int, actor: Actor) -> Suggestion:
+    return _lock_open(session, [suggestion_id], actor, None, wanted="edited")[0]
 
 
 def update_suggestion(session: Session, suggestion_id: int, *, qty: Any, supplier_id: int | None,
                       actor: Actor) -> Suggestion:
     """Change the quantity (0 dismisses) and, for a buy line, the supplier (one with an active catalog entry)."""
     _require_buyer(actor)
-    row = _open(session, suggestion_id)
+    row = _open(session, suggestion_id, actor)
     errors: dict[str, list[str]] = {}
     amount = purchasing.parse_quantity(qty, "qty", errors, allow_zero=True)
     if row.kind == "buy" and supplier_id and supplier_id != row.supplier_id:
@@ -82,7 +113,9 @@ def update_suggestion(session: Session, suggestion_id: int, *, qty: Any, supplie
         raise ValidationFailed(errors)
     before = {"qty": str(row.qty), "supplier_id": row.supplier_id}
     if row.kind == "buy" and supplier_id and supplier_id != row.supplier_id:
-        row.supplier_id, row.unit_price, row.reason = supplier_id, None, f"changed by {actor.label}; " + row.reason
+        # The plan's arrival was the old supplier's: the draft falls back to the new one's stated lead time.
+        row.supplier_id, row.unit_price, row.expected_arrival = supplier_id, None, None
+        row.reason = f"changed by {actor.label}; " + row.reason
     row.qty = amount
     if amount == 0:
         row.status = "dismissed"
@@ -108,9 +141,11 @@ def approve(session: Session, suggestion_ids: Iterable[int], *, actor: Actor, no
     Raises ValidationFailed when a buy line has no supplier or the purchasing rules refuse a line.
     """
     _require_buyer(actor)
-    rows = [_open(session, i) for i in sorted(set(suggestion_ids))]
-    if not rows:
+    ids = sorted(set(suggestion_ids))
+    if not ids:
         raise ValidationFailed({"ids": ["select at least one suggestion"]})
+    rows = _lock_open(session, ids, actor, now)
+    planned_on = _plan_days(session, rows)
     result = ApprovalResult()
     buys: dict[tuple[int, int], list[Suggestion]] = {}
     moves: dict[tuple[int, int], list[Suggestion]] = {}
@@ -121,8 +156,8 @@ def approve(session: Session, suggestion_ids: Iterable[int], *, actor: Actor, no
         target.setdefault((row.supplier_id or row.from_warehouse_id, row.warehouse_id), []).append(row)
     for (supplier_id, warehouse_id), lines in sorted(buys.items()):
         draft = purchasing.create_draft(session, supplier_id=supplier_id, warehouse_id=warehouse_id, actor=actor,
-                                        as_of=now.date(), lines=[(s.item_id, s.qty, None) for s in lines],
-                                        notes="from replenishment suggestions")
+                                        as_of=now.date(), notes="from replenishment suggestions",
+                                        lines=[(s.item_id, s.qty, _promised(s, planned_on, now.date())) for s in lines])
         result.orders.append(draft.order)
         result.warnings += draft.warnings
         for line in lines:
@@ -140,6 +175,21 @@ def approve(session: Session, suggestion_ids: Iterable[int], *, actor: Actor, no
             row.status = "dismissed"
     session.flush()
     return result
+
+
+def _plan_days(session: Session, rows: list[Suggestion]) -> dict[int, date]:
+    """run id -> the day its plan was made for (one query)."""
+    run_ids = sorted({r.run_id for r in rows})
+    return dict(session.execute(select(PlanRun.id, PlanRun.as_of).where(PlanRun.id.in_(run_ids))).all())
+
+
+def _promised(row: Suggestion, planned_on: dict[int, date], today: date) -> date | None:
+    """The suggestion's expected arrival; approved days after its plan, as many days later (the lead time
+    runs from the order, not from the plan)."""
+    if row.expected_arrival is None:
+        return None
+    made = planned_on.get(row.run_id, today)
+    return row.expected_arrival + max(today - made, timedelta(0))
 
 
 def _buyer_of(session: Session, item_ids: list[int]) -> dict[tuple[int, int], User]:

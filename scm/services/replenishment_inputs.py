@@ -79,7 +79,7 @@ def load(session: Session, *, as_of: date, item_ids: list[int] | None = None) ->
                            select(ReplenishmentPolicy).where(ReplenishmentPolicy.item_id.in_(item_ids)))
     stored = {(p.item_id, p.warehouse_id): p for p in rows}
     inputs.policies = {(i, w): effective(items[i][2], stored.get((i, w)), i, w) for i, w in forecasts}
-    inputs.receipts = inbound.expected_receipts(session, item_ids=item_ids)
+    inputs.receipts = inbound.expected_receipts(session, item_ids=item_ids, as_of=as_of)
     inputs.transfers = inbound.expected_transfers(session, item_ids=item_ids)
     inputs.options, inputs.lead_sigma = supplier_options(session, sorted({i for i, _w in forecasts}), as_of)
     return inputs

@@ -2,9 +2,14 @@
 
 Transfer before buy: when another warehouse holds available stock above its own order-up-to level,
 the excess is suggested as a transfer first (nearest warehouse by coordinates, warehouses without
-coordinates after those with, by code); only the remainder is bought. Purchases are split across
-suppliers by `allocation.allocate` (primary, backup failover, capacity, MOQ, multiples, price breaks).
-Approving groups the selected buy lines into one draft purchase order per supplier × warehouse.
+coordinates after those with, by code), in whole units: the need rounded up when the donor can spare
+it, else what it can spare rounded down. Only the remainder is bought, and only when the transfers
+leave the risk that justified the order (the plan's rule: the projected stock, counting the
+transfers, would still fall below the safety stock before an order placed at the next review could
+arrive); otherwise the remainder waits for the next review and the arithmetic says so. Purchases are
+split across suppliers by `allocation.allocate` (primary, backup failover, capacity, MOQ, multiples,
+price breaks). Approving groups the selected buy lines into one draft purchase order per supplier ×
+warehouse.
 """
 from __future__ import annotations
 
@@ -49,12 +54,17 @@ def _excess(pairs: list[PairPlan]) -> dict[tuple[int, int], float]:
             if p.available - p.order_up_to >= 1 and p.severity in (None, "watch")}
 
 
-def _whole(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_FLOOR)
+def _whole(need: float, spare: float) -> Decimal:
+    """Whole units to move: the need rounded up when the donor can spare that, else its spare rounded down."""
+    up = Decimal(repr(need)).quantize(Decimal(1), rounding=ROUND_CEILING)
+    if up <= Decimal(repr(spare)):
+        return up
+    return Decimal(repr(min(need, spare))).quantize(Decimal(1), rounding=ROUND_FLOOR)
 
 
 def plan_transfers(pairs: list[PairPlan], warehouses: dict[int, Warehouse]) -> dict[tuple[int, int], list]:
-    """(item, receiving warehouse) -> [(from warehouse id, whole quantity)]; most severe needs first."""
+    """(item, receiving warehouse) -> [(from warehouse id, whole quantity)]; most severe needs first.
+    A further donor is asked only while the transfers so far leave the pair at risk (the plan's rule)."""
     excess = _excess(pairs)
     out: dict[tuple[int, int], list] = {}
     rank = {"critical": 0, "warning": 1, "watch": 2}
@@ -64,16 +74,16 @@ def plan_transfers(pairs: list[PairPlan], warehouses: dict[int, Warehouse]) -> d
     needy = sorted((p for p in pairs if p.need > 0 and p.item_id in by_item),
                    key=lambda p: (rank.get(p.severity or "", 3), -p.need))
     for pair in needy:
-        remaining = pair.need
+        remaining, moved = pair.need, 0.0
         donors = [warehouses[w] for w in by_item[pair.item_id] if w != pair.warehouse_id]
         for donor in donor_order(warehouses[pair.warehouse_id], donors):
-            qty = _whole(min(remaining, excess[(pair.item_id, donor.id)]))
+            qty = _whole(remaining, excess[(pair.item_id, donor.id)])
             if qty <= 0:
                 continue
             out.setdefault((pair.item_id, pair.warehouse_id), []).append((donor.id, qty))
             excess[(pair.item_id, donor.id)] -= float(qty)
-            remaining -= float(qty)
-            if remaining < 1:
+            remaining, moved = remaining - float(qty), moved + float(qty)
+            if remaining <= 1e-9 or pair.short_of_safety - moved <= 1e-9:
                 break
     return out
 
@@ -95,20 +105,26 @@ def _row(run_id: int, pair: PairPlan, kind: str, qty: Decimal, reason: str, **ex
 
 
 def suggestion_rows(run_id: int, pairs: list[PairPlan], inputs: replenishment_inputs.PlanInputs) -> list[dict]:
-    """Transfer rows first, then the purchase lines of what is left (one row per allocated supplier)."""
+    """Transfer rows first, then the purchase lines of what is left (one row per allocated supplier);
+    a remainder the transfers make unnecessary is not bought, and the arithmetic says why."""
     transfers = plan_transfers(pairs, inputs.warehouses)
     rows = []
     for pair in (p for p in pairs if p.need > 0):
-        moved = Decimal(0)
-        for donor_id, qty in transfers.get((pair.item_id, pair.warehouse_id), []):
+        moves = transfers.get((pair.item_id, pair.warehouse_id), [])
+        moved = sum((qty for _donor, qty in moves), Decimal(0))
+        rest = (Decimal(repr(pair.need)) - moved).quantize(QTY, rounding=ROUND_CEILING)
+        buy = rest > 0 and (not moves or pair.short_of_safety - float(moved) > 1e-9)
+        if rest > 0 and not buy:
+            pair.notes.append(f"remainder {rest.normalize():f} not bought: with the transfers the projected stock "
+                              f"stays at or above the safety stock {pair.safety:.2f} until "
+                              f"{pair.day(pair.cycle_days)}, when an order placed at the next review could arrive")
+        for donor_id, qty in moves:
             donor = inputs.warehouses[donor_id]
             km = distance_km(inputs.warehouses[pair.warehouse_id], donor)
             where = f"{km:.0f} km away" if km is not None else "no coordinates"
             rows.append(_row(run_id, pair, "transfer", qty, f"transfer before buy: {donor.code} holds stock above "
                              f"its order-up-to level ({where})", from_warehouse_id=donor_id))
-            moved += qty
-        rest = (Decimal(str(pair.need)) - moved).quantize(QTY, rounding=ROUND_CEILING)
-        if rest > 0:
+        if buy:
             rows += _buy_rows(run_id, pair, rest, inputs)
     return rows
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse
-from scm.services import replenishment_approval, replenishment_policy
+from scm.services import replenishment_approval, replenishment_figures, replenishment_policy
 from scm.services.actors import Actor
 from scm.services.errors import ValidationFailed
 from scm.services.spreadsheets import CellError, Column, EntitySpec, ParseResult
@@ -49,10 +49,17 @@ SUGGESTIONS = EntitySpec("replenishment_suggestions", "Suggested orders", [
     Column("order_up_to", "Order-up-to", "decimal", places=2),
     Column("on_hand", "On hand", "decimal", places=3), Column("reserved", "Reserved", "decimal", places=3),
     Column("on_order", "On order", "decimal", places=3), Column("in_transit", "In transit", "decimal", places=3),
+    Column("forecast_cover", "Forecast over L+R", "decimal", places=2),
+    Column("safety_stock_cover", "Safety stock over L+R", "decimal", places=2),
+    Column("position", "Position", "decimal", places=3), Column("need", "Need", "decimal", places=2),
+    Column("stockout_on", "Stock-out date", "date"), Column("qty_short", "Quantity short", "decimal", places=3),
+    Column("days_of_cover", "Days of cover", "decimal", places=1),
+    Column("why", "Why now", "text"),
     Column("reason", "Reason", "text"),
 ], key_columns=("id",))
 FIGURES = ("daily_demand", "sigma_daily", "lead_time_days", "lead_time_sigma", "safety_stock", "reorder_point",
-           "order_up_to", "on_hand", "reserved", "on_order", "in_transit")
+           "order_up_to", "on_hand", "reserved", "on_order", "in_transit", "forecast_cover", "safety_stock_cover",
+           "position", "need")
 
 
 # ---------------------------------------------------------------- policies
@@ -112,11 +119,14 @@ def apply_policies(session: Session, result: ParseResult, actor: Actor) -> str:
 # ---------------------------------------------------------------- suggestions
 
 def export_suggestions(session: Session) -> Iterable[dict[str, Any]]:
+    """Every open suggestion with its arithmetic and the pair's figures (`replenishment_figures`)."""
     for row, sku, _name, code, supplier, source in replenishment_approval.open_suggestions(session, limit=100000):
-        figures = {k: Decimal(str(row.details.get(k, 0))) for k in FIGURES}
+        arithmetic = {k: Decimal(str(row.details.get(k, 0))) for k in FIGURES}
+        pair = replenishment_figures.from_json(row.details)
         yield {"id": row.id, "kind": row.kind, "sku": sku, "warehouse": code, "from_warehouse": source or "",
-               "supplier": supplier or "", "qty": row.qty, "suggested_qty": row.suggested_qty, **figures,
-               "reason": row.reason}
+               "supplier": supplier or "", "qty": row.qty, "suggested_qty": row.suggested_qty, **arithmetic,
+               "stockout_on": pair.stockout_on, "qty_short": pair.qty_short, "days_of_cover": pair.days_of_cover,
+               "why": row.details.get("why", ""), "reason": row.reason}
 
 
 def _suppliers(session: Session, result: ParseResult) -> dict[str, int]:

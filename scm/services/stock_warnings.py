@@ -7,7 +7,7 @@ that escalates to a more severe level is re-opened and e-mailed again; otherwise
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, MutableMapping
@@ -16,7 +16,7 @@ from sqlalchemy import Select, case, select, update
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockWarning, User, Warehouse
-from scm.services import audit, bulk, mailer
+from scm.services import audit, bulk, mailer, replenishment_figures
 from scm.services.actors import Actor
 from scm.services.errors import InvalidTransition, NotFound, PermissionDenied
 
@@ -30,7 +30,8 @@ CHUNK = 2000
 
 
 def _fields(pair: PairPlan, as_of: date) -> dict[str, Any]:
-    stockout = as_of + timedelta(days=pair.stockout_day) if pair.stockout_day >= 0 else None
+    figures = replenishment_figures.of_pair(pair, as_of)
+    stockout = figures.stockout_on
     if pair.severity == "critical":
         reason = (f"projected stock-out on {stockout} before the earliest possible delivery "
                   f"({as_of + timedelta(days=pair.earliest_days)})")
@@ -40,8 +41,8 @@ def _fields(pair: PairPlan, as_of: date) -> dict[str, Any]:
                   f"{pair.cover_days:.1f} days of cover, under the minimum of {pair.min_cover_days}")
     else:
         reason = f"projected stock-out on {stockout}"
-    return {"severity": pair.severity, "stockout_on": stockout, "qty_short": Decimal(str(round(pair.qty_short, 3))),
-            "days_of_cover": None if pair.cover_days is None else round(pair.cover_days, 2),
+    return {"severity": pair.severity, "stockout_on": stockout, "qty_short": figures.qty_short,
+            "days_of_cover": None if figures.days_of_cover is None else float(figures.days_of_cover),
             "stockout_probability": round(pair.probability, 4), "reason": reason, "open_orders": pair.open_orders,
             "last_seen_on": as_of}
 
@@ -96,19 +97,22 @@ class WarningView:
     warehouse: str
     stockout_on: date | None
     qty_short: Decimal
-    days_of_cover: float | None
+    days_of_cover: Decimal | None  # replenishment_figures.cover: to 0.1 day
     stockout_probability: float | None
     reason: str
     open_orders: list
     raised_on: date
     acknowledged_at: datetime | None
     notified_at: datetime | None
+    suggested_qty: Decimal = Decimal(0)  # replenishment_figures.suggested_quantities of the pair
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
         for key in ("stockout_on", "raised_on", "acknowledged_at", "notified_at"):
             out[key] = out[key].isoformat() if out[key] else None
         out["qty_short"] = str(self.qty_short)
+        out["days_of_cover"] = None if self.days_of_cover is None else float(self.days_of_cover)
+        out["suggested_qty"] = f"{self.suggested_qty.normalize():f}"
         return out
 
 
@@ -131,15 +135,22 @@ def as_view(row: Any) -> WarningView:
     """One (StockWarning, sku, name, warehouse code) row of `warnings_query` as a WarningView."""
     w, sku, name, code = row
     return WarningView(w.id, w.severity, w.status, sku, name, w.item_id, w.warehouse_id, code, w.stockout_on,
-                       w.qty_short, w.days_of_cover, w.stockout_probability, w.reason, list(w.open_orders or []),
-                       w.raised_on, w.acknowledged_at, w.notified_at)
+                       w.qty_short, replenishment_figures.cover(w.days_of_cover), w.stockout_probability, w.reason,
+                       list(w.open_orders or []), w.raised_on, w.acknowledged_at, w.notified_at)
+
+
+def as_views(session: Session, rows: Any) -> list[WarningView]:
+    """Rows of `warnings_query` as WarningViews with the suggested quantity of each pair (one more query)."""
+    views = [as_view(row) for row in rows]
+    suggested = replenishment_figures.suggested_quantities(session, [(v.item_id, v.warehouse_id) for v in views])
+    return [replace(v, suggested_qty=suggested.get((v.item_id, v.warehouse_id), Decimal(0))) for v in views]
 
 
 def list_warnings(session: Session, *, severity: str | None = None, warehouse_id: int | None = None,
                   status: str | None = None, limit: int = 500) -> list[WarningView]:
     """Unresolved warnings (or those of `status`), most severe and soonest first."""
     stmt = warnings_query(severity=severity, warehouse_id=warehouse_id, status=status).limit(limit)
-    return [as_view(row) for row in session.execute(stmt)]
+    return as_views(session, session.execute(stmt))
 
 
 def open_warnings(session: Session, severity: str | None = None, limit: int = 20) -> list[WarningView]:

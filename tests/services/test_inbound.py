@@ -17,7 +17,7 @@ def test_open_lines_arrive_on_their_planned_date_and_received_quantity_is_gone(s
     bolt, nut = f.item(session, "BOLT-1"), f.item(session, "NUT-1")
     f.catalog(session, supplier, bolt, lead=7)
     f.catalog(session, supplier, nut, lead=10)
-    draft = f.purchase_order(session, supplier, warehouse, [(bolt, 5)])  # drafts are not expected
+    draft = f.purchase_order(session, supplier, warehouse, [(bolt, 5)])  # committed to: expected too
     order = f.purchase_order(session, supplier, warehouse, [(bolt, 100), (nut, 40)], status="sent")
     bolt_line, nut_line = order.lines
     receiving.receive(session, order.id, lines=[(bolt_line.id, "30", "30", "0", "")],
@@ -25,11 +25,31 @@ def test_open_lines_arrive_on_their_planned_date_and_received_quantity_is_gone(s
 
     rows = inbound.expected_receipts(session)
 
-    assert [(r.item_id, r.qty_open, r.expected_date) for r in rows] == [
-        (bolt.id, D(70), order.ordered_on + timedelta(days=7)),
-        (nut.id, D(40), order.ordered_on + timedelta(days=10))]
-    assert all(r.po_id != draft.id for r in rows)
-    assert rows[0].delayed_days == 0
+    assert sorted((r.item_id, r.qty_open, r.expected_date, r.status) for r in rows) == [
+        (bolt.id, D(5), draft.ordered_on + timedelta(days=7), "draft"),
+        (bolt.id, D(70), order.ordered_on + timedelta(days=7), "partially_received"),
+        (nut.id, D(40), order.ordered_on + timedelta(days=10), "partially_received")]
+    assert all(r.delayed_days == 0 for r in rows)
+
+
+def test_unsent_orders_are_expected_their_lead_time_after_they_could_leave(session):  # type: ignore[no-untyped-def]
+    """A draft, an order pending approval and an approved one count as on order (the plan must not buy
+    them twice), at their promised date, else order date + stated lead time; one still unsent days
+    after its order date is expected as many days later."""
+    supplier, warehouse, bolt = f.supplier(session, "ACME"), f.warehouse(session, "MAIN"), f.item(session, "BOLT-1")
+    f.catalog(session, supplier, bolt, lead=7)
+    ordered = date(2026, 3, 2)
+    promised = purchasing.create_draft(session, supplier_id=supplier.id, warehouse_id=warehouse.id,
+                                       actor=f.actor(), as_of=ordered, lines=[(bolt.id, D(4), date(2026, 3, 6))]).order
+    pending = f.purchase_order(session, supplier, warehouse, [(bolt, 6)], as_of=ordered)
+    purchasing.submit(session, pending.id, actor=f.actor(), now=NOW)     # no approval limit: waits
+    approved = f.purchase_order(session, supplier, warehouse, [(bolt, 8)], status="approved", as_of=ordered)
+    expected = {r.po_id: (r.status, r.expected_date) for r in inbound.expected_receipts(session, as_of=ordered)}
+    assert expected == {promised.id: ("draft", date(2026, 3, 6)), pending.id: ("pending_approval", date(2026, 3, 9)),
+                        approved.id: ("approved", date(2026, 3, 9))}
+    three_days_later = {r.po_id: r.expected_date for r in inbound.expected_receipts(session, as_of=date(2026, 3, 5))}
+    assert three_days_later == {promised.id: date(2026, 3, 9), pending.id: date(2026, 3, 12),
+                                approved.id: date(2026, 3, 12)}
 
 
 def test_partial_confirmation_caps_what_is_expected_and_its_date_wins(session):  # type: ignore[no-untyped-def]

@@ -41,6 +41,8 @@ POLICY: dict[str, Rule] = {
                                       missing=_u("/replenishment/policies/999999/999999")),
     "api.list_stock_warnings": Rule(_u(f"{API}/warnings"), STAFF),
     "api.list_suggestions": Rule(_u(f"{API}/suggestions"), STAFF),
+    "api.get_projection": Rule(lambda s: (s.forecast_key and f"{API}/projection?sku=MATRIX-1&warehouse=WH-MATRIX"),
+                               STAFF, missing=_u(f"{API}/projection?sku=NOPE&warehouse=WH-MATRIX")),
     "api.approve_suggestions": Rule(_u(f"{API}/suggestions/approve"), CATALOG_WRITERS, ("POST",)),
     "api.get_replenishment_policy": _pair(f"{API}/policies"),
     "api.put_replenishment_policy": Rule(lambda s: f"{API}/policies/{s.item_id}/{s.warehouse_id}", CATALOG_WRITERS,

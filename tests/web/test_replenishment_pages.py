@@ -62,7 +62,7 @@ def test_suggestions_show_the_arithmetic_and_approve_creates_a_draft(client, ses
     _main, bolt, _nut, acme = world
     login(client, session)
     page = client.get("/replenishment/suggestions").get_data(as_text=True)
-    assert "Forecast over lead time" in page and "Safety stock" in page and "98 % service" in page
+    assert "forecast over lead time" in page and "Safety stock" in page and "98 % service" in page
     (row,) = session.scalars(select(Suggestion).where(Suggestion.status == "open"))
     response = client.post("/replenishment/suggestions", data={
         "select": str(row.id), f"qty-{row.id}": "200", f"supplier-{row.id}": str(acme.id), "do": "approve"})

@@ -1,0 +1,80 @@
+"""The figures of one item × warehouse that many places show, each computed by one function.
+
+Stock-out date, quantity short and days of cover come from `of_pair` (a plan's PairPlan); the plan
+stores them on the warning and in every suggestion's arithmetic, and the planning page and the
+projection API compute them through the same plan code. The suggested quantity of a pair is
+`suggested_quantities` (the open suggestion lines added up). The alerts page, the suggestions page,
+the planning page, the dashboard panel, the API and the Excel export all read these, so the same
+pair never shows two different numbers (tests/web/test_replenishment_figures.py compares them).
+
+Precision is part of the figure: quantity short to 0.001 (a quantity), days of cover to 0.1 days.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from scm.models import Suggestion
+
+if TYPE_CHECKING:
+    from scm.services.replenishment import PairPlan
+
+QTY = Decimal("0.001")
+COVER = Decimal("0.1")
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class PairFigures:
+    stockout_on: date | None
+    qty_short: Decimal
+    days_of_cover: Decimal | None  # None: no demand is forecast
+
+    def as_json(self) -> dict[str, Any]:
+        return {"stockout_on": self.stockout_on.isoformat() if self.stockout_on else None,
+                "qty_short": str(self.qty_short),
+                "days_of_cover": None if self.days_of_cover is None else str(self.days_of_cover)}
+
+
+def cover(days: float | None) -> Decimal | None:
+    """Days of cover as shown everywhere: to 0.1 day (half up)."""
+    return None if days is None else Decimal(repr(float(days))).quantize(COVER, rounding=ROUND_HALF_UP)
+
+
+def short(qty: float | Decimal) -> Decimal:
+    """A quantity short as shown everywhere: to 0.001 (half up), never negative."""
+    return max(Decimal(repr(float(qty))).quantize(QTY, rounding=ROUND_HALF_UP), ZERO)
+
+
+def of_pair(pair: PairPlan, as_of: date) -> PairFigures:
+    """Stock-out date (first projected day below zero), quantity short and days of cover of a plan's pair."""
+    stockout = as_of + timedelta(days=pair.stockout_day) if pair.stockout_day >= 0 else None
+    return PairFigures(stockout, short(pair.qty_short), cover(pair.cover_days))
+
+
+def from_json(data: dict[str, Any]) -> PairFigures:
+    """The figures a plan stored with a suggestion's arithmetic (`PairFigures.as_json`)."""
+    stockout = data.get("stockout_on")
+    days = data.get("days_of_cover")
+    return PairFigures(date.fromisoformat(stockout) if stockout else None, Decimal(str(data.get("qty_short", "0"))),
+                       None if days is None else Decimal(str(days)))
+
+
+def suggested_quantities(session: Session, keys: Iterable[tuple[int, int]] | None = None
+                         ) -> dict[tuple[int, int], Decimal]:
+    """(item, warehouse) -> the quantity of its open suggestion lines (transfers and buys, after edits);
+    one query. Pairs without an open suggestion are absent (their suggested quantity is 0)."""
+    stmt = (select(Suggestion.item_id, Suggestion.warehouse_id, func.sum(Suggestion.qty))
+            .where(Suggestion.status == "open").group_by(Suggestion.item_id, Suggestion.warehouse_id))
+    if keys is not None:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        stmt = stmt.where(tuple_(Suggestion.item_id, Suggestion.warehouse_id).in_(wanted))
+    return {(item_id, warehouse_id): Decimal(total) for item_id, warehouse_id, total in session.execute(stmt)}
