@@ -108,7 +108,9 @@ def _apply(session: Session, line: MoveLine) -> Decimal:
     """Apply one leg with the guarded update; returns on hand after it.
 
     The balance row usually exists, so the update is tried first and the row is created only on a
-    miss (one statement instead of two on the hot path).
+    miss (one statement instead of two on the hot path). After a miss the update is tried again
+    whoever created the row: when a concurrent first posting inserted it, our INSERT … ON CONFLICT
+    DO NOTHING waits for that transaction and inserts nothing, yet the row is there to update.
     """
     new_on_hand = StockBalance.on_hand + line.qty_delta
     new_reserved = StockBalance.reserved - line.release
@@ -121,7 +123,8 @@ def _apply(session: Session, line: MoveLine) -> Decimal:
     )
     connection = session.connection()  # Core execution: this statement runs on every posting
     after = connection.execute(stmt).scalar_one_or_none()
-    if after is None and _ensure_balance_row(session, line.item_id, line.warehouse_id):
+    if after is None:
+        _ensure_balance_row(session, line.item_id, line.warehouse_id)
         after = connection.execute(stmt).scalar_one_or_none()
     if after is None:
         raise _insufficient(session, line)
