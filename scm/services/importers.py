@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import ImportBatch, Item, StockBalance, Warehouse, utcnow
-from scm.models.catalog import UNITS
-from scm.services import audit, demand_sheets, masterdata, stock_ledger
+from scm.services import audit, demand_sheets, masterdata, stock_ledger, units_of_measure
 from scm.services.actors import Actor
 from scm.services.errors import Conflict, ImportRejected, NotFound, ValidationFailed
 from scm.services.spreadsheets import (
@@ -27,7 +26,8 @@ CHUNK = 5000
 ITEMS = EntitySpec("items", "Items", [
     Column("sku", "SKU", "text", required=True, max_length=64, comment="Unique item code", example="BOLT-M8"),
     Column("name", "Name", "text", required=True, max_length=200, example="Hex bolt M8"),
-    Column("uom", "Unit", "choice", required=True, choices=UNITS, example="ea"),
+    Column("uom", "Unit", "text", required=True, max_length=16, example="ea",
+           comment="A unit code from Admin → Units of measure (ea, pcs, box, kg, l, m…)"),
     Column("category", "Category", "text", max_length=80, example="Fasteners"),
     Column("unit_cost", "Unit cost", "decimal", places=4, min=Decimal(0), example="0.12"),
     Column("abc_class", "ABC class", "choice", choices=("A", "B", "C"), example="B"),
@@ -75,6 +75,12 @@ def _cleaned_by(clean: Callable[[dict], dict]) -> Callable[[Session, ParseResult
                               for key, msgs in failed.field_errors.items() for msg in msgs)
         return errors
     return check
+
+
+def _check_items(session: Session, result: ParseResult) -> list[CellError]:
+    """The item form's own validation on every row, against the registered units of measure."""
+    known = units_of_measure.known_codes(session)
+    return _cleaned_by(lambda data: masterdata.clean_item(data, units=known))(session, result)
 
 
 def _apply_items(session: Session, result: ParseResult, actor: Actor) -> str:
@@ -159,7 +165,7 @@ def _export_counts(session: Session) -> Iterable[dict[str, Any]]:
 
 
 IMPORTERS: dict[str, Importer] = {
-    "items": Importer(ITEMS, _cleaned_by(masterdata.clean_item), _apply_items, _export_items, ("admin", "buyer"), "Items"),
+    "items": Importer(ITEMS, _check_items, _apply_items, _export_items, ("admin", "buyer"), "Items"),
     "warehouses": Importer(WAREHOUSES, _cleaned_by(masterdata.clean_warehouse), _apply_warehouses, _export_warehouses, ("admin",),
                            "Warehouses"),
     "stock_counts": Importer(STOCK_COUNTS, _check_counts, _apply_counts, _export_counts, ("admin", "warehouse"),

@@ -24,12 +24,12 @@ from scm.models import (
     Warehouse, utcnow,
 )
 from scm.models.stock import ISSUE_REASONS
-from scm.services import audit
+from scm.services import audit, units_of_measure
 from scm.services.actors import Actor
 from scm.services.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
+from scm.services.stock_inputs import item as _item, quantity as _quantity, warehouse as _warehouse
 
 ZERO = Decimal("0")
-QTY_PLACES = Decimal("0.001")
 
 
 @dataclass(frozen=True)
@@ -43,42 +43,6 @@ class MoveLine:
     reason: str = ""
     unit_cost: Decimal | None = None
     release: Decimal = ZERO  # reserved quantity consumed by this leg (issue against a reservation)
-
-
-# ---------------------------------------------------------------- validation helpers
-
-def _quantity(value: Decimal | int | str, field: str = "quantity", *, allow_zero: bool = False) -> Decimal:
-    try:
-        qty = Decimal(str(value))
-    except Exception:
-        raise ValidationFailed({field: [f"'{value}' is not a number"]}) from None
-    if not qty.is_finite():
-        raise ValidationFailed({field: ["must be a finite number"]})
-    if qty != qty.quantize(QTY_PLACES):
-        raise ValidationFailed({field: ["at most 3 decimal places"]})
-    if qty < 0 or (qty == 0 and not allow_zero):
-        raise ValidationFailed({field: ["must be greater than zero" if not allow_zero else "must be ≥ 0"]})
-    if qty >= Decimal("1e12"):
-        raise ValidationFailed({field: ["is too large"]})
-    return qty.quantize(QTY_PLACES)
-
-
-def _item(session: Session, item_id: int, *, for_receipt: bool = False) -> Item:
-    item = session.get(Item, item_id)
-    if item is None:
-        raise NotFound(f"item {item_id} does not exist")
-    if for_receipt and not item.active:
-        raise ValidationFailed({"item": [f"{item.sku} is inactive; activate it before receiving stock"]})
-    return item
-
-
-def _warehouse(session: Session, warehouse_id: int, *, for_receipt: bool = False) -> Warehouse:
-    warehouse = session.get(Warehouse, warehouse_id)
-    if warehouse is None:
-        raise NotFound(f"warehouse {warehouse_id} does not exist")
-    if for_receipt and not warehouse.active:
-        raise ValidationFailed({"warehouse": [f"{warehouse.code} is inactive"]})
-    return warehouse
 
 
 # ---------------------------------------------------------------- the guarded core
@@ -165,6 +129,7 @@ def receive(session: Session, *, item_id: int, warehouse_id: int, qty: Decimal, 
     """Receive `qty` into a warehouse (a positive receipt move)."""
     qty = _quantity(qty)
     item = _item(session, item_id, for_receipt=True)
+    units_of_measure.check_quantity(session, item, qty)
     warehouse = _warehouse(session, warehouse_id, for_receipt=True)
     [move] = post(session, [MoveLine(item.id, warehouse.id, qty, "receipt", unit_cost=unit_cost)],
                   actor=actor, source_type=source_type, source_id=source_id, note=note)
@@ -183,6 +148,7 @@ def issue(session: Session, *, item_id: int, warehouse_id: int, qty: Decimal, re
     if reason not in ISSUE_REASONS:
         raise ValidationFailed({"reason": [f"must be one of: {', '.join(ISSUE_REASONS)}"]})
     item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
+    units_of_measure.check_quantity(session, item, qty)
     release = ZERO
     if reservation_id is not None:
         reservation = _active_reservation(session, reservation_id, item.id, warehouse.id)
@@ -206,6 +172,7 @@ def adjust(session: Session, *, item_id: int, warehouse_id: int, qty_delta: Deci
     if not reason.strip():
         raise ValidationFailed({"reason": ["say why the stock is adjusted"]})
     item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
+    units_of_measure.check_quantity(session, item, delta)
     [move] = post(session, [MoveLine(item.id, warehouse.id, delta, "adjustment", reason.strip()[:32])],
                   actor=actor, note=note or reason)
     _audit_move(session, actor, "stock.adjust", move, item, warehouse)
@@ -223,6 +190,7 @@ def _transfer_document(session: Session, from_warehouse_id: int, to_warehouse_id
     merged: dict[int, Decimal] = {}
     for item_id, qty in lines:
         merged[_item(session, item_id, for_receipt=True).id] = merged.get(item_id, ZERO) + _quantity(qty)
+    units_of_measure.check_lines(session, [(i, q) for i, q in lines])
     transfer = Transfer(from_warehouse_id=source.id, to_warehouse_id=target.id, note=note[:500],
                         created_by=actor.user_id, status=status)
     transfer.lines = [TransferLine(item_id=i, qty=q) for i, q in sorted(merged.items())]
@@ -295,6 +263,7 @@ def post_count(session: Session, *, warehouse_id: int, counts: list[tuple[int, D
     if not seen:
         raise ValidationFailed({"lines": ["a count needs at least one line"]})
     _require_items(session, list(seen))
+    units_of_measure.check_lines(session, seen.items())
     count = StockCount(warehouse_id=warehouse.id, note=note[:500], created_by=actor.user_id)
     session.add(count)
     session.flush()
@@ -406,6 +375,7 @@ def reserve(session: Session, *, item_id: int, warehouse_id: int, qty: Decimal, 
     """Set stock aside for a document; refused when less is available than asked."""
     qty = _quantity(qty)
     item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
+    units_of_measure.check_quantity(session, item, qty)
     _ensure_balance_row(session, item.id, warehouse.id)
     stmt = (update(StockBalance)
             .where(StockBalance.item_id == item.id, StockBalance.warehouse_id == warehouse.id,
