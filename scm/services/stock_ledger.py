@@ -24,7 +24,7 @@ from scm.models import (
     Warehouse, utcnow,
 )
 from scm.models.stock import ISSUE_REASONS
-from scm.services import audit, units_of_measure
+from scm.services import audit, count_review, units_of_measure
 from scm.services.actors import Actor
 from scm.services.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
 from scm.services.stock_inputs import item as _item, quantity as _quantity, warehouse as _warehouse
@@ -247,27 +247,25 @@ def deliver_transfer(session: Session, *, transfer_id: int, actor: Actor, now: A
 
 
 def post_count(session: Session, *, warehouse_id: int, counts: list[tuple[int, Decimal]], actor: Actor,
-               note: str = "") -> StockCount:
+               note: str = "", limits: count_review.VarianceLimits | None = None,
+               confirmed_large: str | None = None, reviewed: str | None = None) -> StockCount:
     """Record a cycle count and post each difference between counted and system quantity.
 
     Set-based, because a count covers a whole warehouse: balances are locked in item order, checked,
-    and written with one executemany. A count below what is reserved is refused.
+    and written with one executemany. A count below what is reserved is refused. With `limits`, large
+    variances are refused (count_review.LargeCountVariance) unless `confirmed_large` is the token of
+    exactly those lines as they stand now, under the lock. The difference is always taken against on
+    hand at posting; `reviewed` (the token of the review the person saw) only tells
+    `count.changed_since_review` whether on hand moved in between.
     """
-    warehouse = _warehouse(session, warehouse_id)
-    seen: dict[int, Decimal] = {}
-    for item_id, counted in counts:
-        if item_id in seen:
-            sku = session.scalar(select(Item.sku).where(Item.id == item_id)) or item_id
-            raise ValidationFailed({"lines": [f"{sku} is counted twice; put its whole count on one line"]})
-        seen[item_id] = _quantity(counted, "counted", allow_zero=True)
-    if not seen:
-        raise ValidationFailed({"lines": ["a count needs at least one line"]})
-    _require_items(session, list(seen))
-    units_of_measure.check_lines(session, seen.items())
+    warehouse, seen = count_review.validated(session, warehouse_id, counts)
     count = StockCount(warehouse_id=warehouse.id, note=note[:500], created_by=actor.user_id)
     session.add(count)
     session.flush()
     system = _lock_balances(session, warehouse.id, sorted(seen))
+    figures = [(item_id, system[item_id][1], counted) for item_id, counted in seen.items()]
+    if limits is not None:
+        count_review.require_confirmation(session, warehouse, figures, limits, confirmed_large)
     now, legs, moves, lines = utcnow(), [], [], []
     for item_id, counted in sorted(seen.items()):
         balance_id, on_hand, reserved = system[item_id]
@@ -292,22 +290,13 @@ def post_count(session: Session, *, warehouse_id: int, counts: list[tuple[int, D
         _insert_many(connection, StockMove.__table__, moves)
     session.flush()
     count.differences_posted = len(legs)
+    count.changed_since_review = reviewed is not None and reviewed != count_review.digest(warehouse.id, figures)
     audit.record(session, actor, "stock.count", "stock_count", count.id, after={
         "warehouse": warehouse.code, "lines": len(seen), "differences": len(legs)})
     return count
 
 
 CHUNK = 5000  # stays under every database's bound-parameter limit
-
-
-def _require_items(session: Session, item_ids: list[int]) -> None:
-    found: set[int] = set()
-    for start in range(0, len(item_ids), CHUNK):
-        chunk = item_ids[start:start + CHUNK]
-        found.update(session.scalars(select(Item.id).where(Item.id.in_(chunk))))
-    missing = sorted(set(item_ids) - found)
-    if missing:
-        raise NotFound(f"item {missing[0]} does not exist")
 
 
 def _insert_many(connection: Any, table: Any, rows: list[dict]) -> None:

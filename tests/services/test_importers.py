@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import Item, StockBalance, StockMove
-from scm.services import importers
+from scm.services import count_sheets, importers
+from scm.services.count_review import VarianceLimits
 from scm.services.errors import Conflict, ImportRejected
 from scm.services.spreadsheets import build_template
 from tests import factories as f
@@ -74,7 +75,10 @@ def test_stock_count_import_posts_differences_and_flags_unknown_codes(session, a
         (3, "A", "no warehouse with this code"), (3, "B", "no item with this SKU")}
     good = workbook([["SKU", "Warehouse", "Counted quantity"], ["CNT-1", "WH-EAST", 7], ["CNT-2", "wh-east", 3]])
     batch, result = importers.preview(session, "stock_counts", good, "count.xlsx", actor=admin)
-    importers.apply(session, batch.id, actor=admin)
+    # CNT-2 has no stock on record: a large variance, confirmed a second time with the preview's token.
+    [review] = count_sheets.review_counts(session, result, VarianceLimits())
+    assert [line.sku for line in review.large] == ["CNT-2"]
+    importers.apply(session, batch.id, actor=admin, options={"confirm": {"large-WH-EAST": review.large_token}})
     on_hand = dict(session.execute(select(StockBalance.item_id, StockBalance.on_hand)).all())
     assert on_hand == {item.id: Decimal(7), other.id: Decimal(3)}
     assert session.scalar(select(func.count()).select_from(StockMove).where(StockMove.kind == "count")) == 2

@@ -374,12 +374,15 @@ def test_count_posts_the_differences(client, session, login_as, east):
     f.stock(session, nut, wh_east, 4)
     login_as("warehouse")
     assert client.get("/stock/count").status_code == 200
-    response = client.post("/stock/count", data={
-        "warehouse_id": wh_east.id, "lines-0-sku": "BOLT-M8", "lines-0-quantity": "8",
-        "lines-1-sku": "NUT-M8", "lines-1-quantity": "4"})
+    data = {"warehouse_id": wh_east.id, "lines-0-sku": "BOLT-M8", "lines-0-quantity": "8",
+            "lines-1-sku": "NUT-M8", "lines-1-quantity": "4"}
+    review = client.post("/stock/count", data=data)
+    assert review.status_code == 200 and session.scalar(select(func.count()).select_from(StockCount)) == 0
+    response = client.post("/stock/count", data={**data, "stage": "review"})
     assert response.status_code == 302, page_text(response)
     count = session.scalar(select(StockCount))
-    assert f"Count C-{count.id} posted: 1 difference(s)." in page_text(client.get(response.headers["Location"]))
+    assert f"Count CNT-{count.id:06d} posted in WH-EAST: 1 difference" in page_text(
+        client.get(response.headers["Location"]))
     assert {line.item_id: line.difference for line in count.lines} == {bolt.id: Decimal(-2), nut.id: Decimal(0)}
     moves = session.scalars(select(StockMove).where(StockMove.kind == "count")).all()
     assert [(m.item_id, m.qty_delta, m.balance_after) for m in moves] == [(bolt.id, Decimal(-2), Decimal(8))]
@@ -627,7 +630,8 @@ def test_ledger_check_is_clean_after_a_mixed_day(client, session, login_as, east
         ("/stock/issue", {"sku": "BOLT-M8", "warehouse_id": wh_east.id, "quantity": "1", "reason": "sale"}),
         ("/stock/transfer", {"from_warehouse_id": wh_east.id, "to_warehouse_id": wh_west.id,
                              "lines-0-sku": "NUT-M8", "lines-0-quantity": "4"}),
-        ("/stock/count", {"warehouse_id": wh_west.id, "lines-0-sku": "NUT-M8", "lines-0-quantity": "3"}),
+        ("/stock/count", {"warehouse_id": wh_west.id, "lines-0-sku": "NUT-M8", "lines-0-quantity": "3",
+                          "stage": "review"}),  # the differences were reviewed: post
         ("/stock/adjust", {"sku": "NUT-M8", "warehouse_id": wh_east.id, "quantity": "1", "reason": "found"}),
     ]
     statuses = [client.post(url, data=data).status_code for url, data in posts]
