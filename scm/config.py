@@ -55,6 +55,10 @@ class Config:
         self.SCM_SMTP_USER = os.environ.get("SCM_SMTP_USER", "")
         self.SCM_SMTP_PASSWORD = os.environ.get("SCM_SMTP_PASSWORD", "")
         self.SCM_MAIL_FROM = os.environ.get("SCM_MAIL_FROM", "scm@localhost")
+        # A count line is a large variance (confirmed a second time) from this share of on hand, in
+        # percent, or from this value of the difference at unit cost, in base currency.
+        self.SCM_COUNT_VARIANCE_SHARE = os.environ.get("SCM_COUNT_VARIANCE_SHARE", "50")
+        self.SCM_COUNT_VARIANCE_VALUE = os.environ.get("SCM_COUNT_VARIANCE_VALUE", "1000")
 
     @property
     def is_production(self) -> bool:

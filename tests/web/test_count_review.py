@@ -166,6 +166,8 @@ def test_the_limits_are_settings(make_app, session):
     assert (defaults.share_pct, defaults.value) == (D(50), D(1000))
     with pytest.raises(ValueError, match="SCM_COUNT_VARIANCE_SHARE"):
         VarianceLimits.from_config({"SCM_COUNT_VARIANCE_SHARE": "lots"})
+    with pytest.raises(ValueError, match="SCM_COUNT_VARIANCE_VALUE"):
+        make_app(SCM_COUNT_VARIANCE_VALUE="-5")   # a typo stops the start, not a count
 
 
 def test_a_stale_review_still_posts_against_on_hand_at_posting_and_says_so(client, session, login_as, shelf):
@@ -210,3 +212,11 @@ def test_the_ledger_refuses_large_lines_without_their_confirmation(session, shel
     count = stock_ledger.post_count(session, warehouse_id=east.id, counts=[(bolt.id, D(1))], actor=f.actor(),
                                     limits=limits, confirmed_large=token)
     assert count.differences_posted == 1 and count.number == f"CNT-{count.id:06d}"
+
+
+def test_a_lower_share_setting_makes_a_20_pct_difference_large(make_app, session, shelf):
+    _bolt, _nut, east, _west = shelf
+    strict = make_app(SCM_COUNT_VARIANCE_SHARE="10").test_client()
+    f.login(strict, session, f.user(session, "warehouse"))
+    review = strict.post("/stock/count", data=_count(east.id, ("BOLT-M8", "8")))   # −20 %, −5.00
+    assert list(table(review, "count-large")) == ["BOLT-M8"]
