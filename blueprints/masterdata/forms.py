@@ -15,7 +15,7 @@ class ItemForm(FlaskForm):
 
 
     def set_units(self, units) -> None:  # type: ignore[no-untyped-def]
-        rule = {0: "whole numbers"}
+        rule = {0: "whole numbers", 1: "1 decimal"}
         self.uom.choices = [(u.code, f"{u.code} — {u.name} ({rule.get(u.decimals, f'{u.decimals} decimals')})")
                             for u in units]
         if self.uom.data is None:
