@@ -29,6 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["IS_PRODUCTION"] = config.is_production
     app.config.update(overrides or {})
     _refuse_insecure(app)
+    _check_settings(app)
     if app.config["SCM_PROXY_COUNT"]:
         hops = app.config["SCM_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
@@ -47,6 +48,12 @@ def _refuse_insecure(app: Flask) -> None:
         raise InsecureConfiguration("SCM_ENV=production needs a SECRET_KEY of your own (see README)")
     if app.config.get("IS_PRODUCTION") and len(app.config["SECRET_KEY"]) < 32:
         raise InsecureConfiguration("SECRET_KEY must be at least 32 characters in production")
+
+
+def _check_settings(app: Flask) -> None:
+    """Settings read per request are parsed once here, so a typo stops the start, not a count."""
+    from scm.services.count_review import VarianceLimits
+    VarianceLimits.from_config(app.config)  # raises ValueError naming the variable
 
 
 def register_extensions(app: Flask) -> None:

@@ -22,3 +22,14 @@ class AuditFilterForm(FlaskForm):
     entity_type = StringField("Entity")
     actor = StringField("Who")
     action = StringField("Action")
+
+
+class UnitForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=16)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=60)])
+    decimals = SelectField("Decimals allowed", choices=[("0", "0 — whole numbers only"), ("1", "1"), ("2", "2"),
+                                                        ("3", "3")], validate_choice=False)
+
+
+class UnitEditForm(UnitForm):
+    code = None  # type: ignore[assignment]  # fixed once created: items refer to it

@@ -81,4 +81,4 @@ def audit_log():  # type: ignore[no-untyped-def]
     stmt = audit.query(entity_type=form.entity_type.data or "", actor=form.actor.data or "",
                        action=form.action.data or "", entity_id=request.args.get("entity_id", ""))
     return render_template("admin/audit.html", form=form, page=paginate(stmt, scalars=True))
-from blueprints.admin import job_views  # noqa: E402,F401  (routes register on bp)
+from blueprints.admin import job_views, unit_views  # noqa: E402,F401  (routes register on bp)

@@ -53,6 +53,10 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
         "address": {"type": "string"}, "latitude": {"type": ["number", "null"]},
         "longitude": {"type": ["number", "null"]}, "active": {"type": "boolean"}}},
+    "Unit": {"type": "object", "required": ["code", "name", "decimals"], "properties": {
+        "code": {"type": "string", "maxLength": 16}, "name": {"type": "string", "maxLength": 60},
+        "decimals": {"type": "integer", "minimum": 0, "maximum": 3,
+                     "description": "decimals a quantity in this unit may have; 0 = whole numbers only"}}},
     "Balance": {"type": "object", "properties": {
         "item_id": {"type": "integer"}, "sku": {"type": "string"}, "warehouse_id": {"type": "integer"},
         "warehouse": {"type": "string"}, "on_hand": {"type": "string"}, "reserved": {"type": "string"},
@@ -122,6 +126,7 @@ def build_document() -> dict[str, Any]:
                      "responses": _responses(201, {"type": "object", "properties": {
                          "moves": {"type": "array", "items": _ref("Move")}}}, 409, 422)}},
     }
+    paths.update(_units_paths())
     paths.update(_planning_paths())
     paths.update(supplier_paths())
     paths.update(purchasing_paths())
@@ -134,6 +139,22 @@ def build_document() -> dict[str, Any]:
             "servers": [{"url": "/api/v1"}], "paths": paths,
             "components": {"schemas": {**SCHEMAS, **SUPPLIER_SCHEMAS, **PURCHASING_SCHEMAS, **LOGISTICS_SCHEMAS, **REPLENISHMENT_SCHEMAS}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}]}
+
+
+def _units_paths() -> dict[str, Any]:
+    code = [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}]
+    return {
+        "/units": {
+            "get": {"summary": "Units of measure and the decimals each allows",
+                    "responses": _responses(200, {"type": "object", "properties": {
+                        "units": {"type": "array", "items": _ref("Unit")}}})},
+            "post": {"summary": "Add a unit of measure (admin)", "requestBody": _body(_ref("Unit")),
+                     "responses": _responses(201, _ref("Unit"), 422)}},
+        "/units/{code}": {
+            "patch": {"summary": "Rename a unit or change its decimals (admin; fewer decimals than stock held "
+                                 "is refused)", "parameters": code, "requestBody": _body(_ref("Unit")),
+                      "responses": _responses(200, _ref("Unit"), 404, 422)}},
+    }
 
 
 def _planning_paths() -> dict[str, Any]:

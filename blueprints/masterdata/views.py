@@ -11,7 +11,7 @@ from blueprints.common import (
 from blueprints.masterdata.forms import ItemForm, WarehouseForm
 from scm.extensions import db
 from scm.models import Item, Warehouse, utcnow
-from scm.services import masterdata, sourcing, stock_queries
+from scm.services import masterdata, sourcing, stock_queries, units_of_measure
 from scm.services.errors import DomainError
 
 bp = Blueprint("masterdata", __name__)
@@ -59,6 +59,7 @@ def _form_data(form: Any) -> dict:
 @roles_required(*CATALOG_WRITERS)
 def item_new():  # type: ignore[no-untyped-def]
     form = ItemForm()
+    form.set_units(units_of_measure.list_units(db.session))
     return _save(form, "masterdata/item_form.html",
                  lambda: masterdata.create_item(db.session, _form_data(form), actor=web_actor()),
                  lambda item: url_for(".item_detail", item_id=item.id), item=None)
@@ -69,6 +70,9 @@ def item_new():  # type: ignore[no-untyped-def]
 def item_edit(item_id: int):  # type: ignore[no-untyped-def]
     item = db.session.get(Item, item_id) or abort(404)
     form = ItemForm(obj=item)
+    form.set_units(units_of_measure.list_units(db.session))
+    if item.uom not in dict(form.uom.choices):  # an unregistered legacy unit stays selectable until changed
+        form.uom.choices.append((item.uom, f"{item.uom} (not registered)"))
     return _save(form, "masterdata/item_form.html",
                  lambda: masterdata.update_item(db.session, item, _form_data(form), actor=web_actor()),
                  lambda saved: url_for(".item_detail", item_id=saved.id), item=item)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from blueprints.common import STAFF, commit, roles_required, show_domain_error, web_actor
@@ -12,6 +12,7 @@ from blueprints.spreadsheets.forms import ConfirmForm, UploadForm
 from scm.extensions import db
 from scm.models import ImportBatch, utcnow
 from scm.services import importers
+from scm.services.count_review import LargeCountVariance, VarianceLimits
 from scm.services.errors import DomainError, ImportRejected
 from scm.services.spreadsheets import annotate_errors, build_template
 
@@ -61,8 +62,11 @@ def upload(entity: str):  # type: ignore[no-untyped-def]
         try:
             batch, result = commit(lambda: importers.preview(db.session, entity, data, name, actor=web_actor()))
             changes = found.diff(db.session, result) if found.diff and not result.errors else None
+            reviews = (found.review(db.session, result, VarianceLimits.from_config(current_app.config))
+                       if found.review and not result.errors else None)
             return render_template("spreadsheets/preview.html", importer=found, batch=batch, result=result,
-                                   confirm=ConfirmForm(), changes=changes), (422 if result.errors else 200)
+                                   confirm=ConfirmForm(), changes=changes, reviews=reviews), \
+                (422 if result.errors else 200)
         except ImportRejected as rejected:
             form.file.errors = [rejected.message]
     return render_template("spreadsheets/upload.html", importer=found, form=form), (422 if form.errors else 200)
@@ -81,10 +85,16 @@ def _own_batch(batch_id: int) -> ImportBatch:
 def apply(batch_id: int):  # type: ignore[no-untyped-def]
     batch = _own_batch(batch_id)
     if ConfirmForm().validate_on_submit():
+        # The confirmation page's tokens (stock counts: the review seen, the large lines confirmed).
+        confirm = {k: v for k, v in request.form.items() if k.startswith(("reviewed-", "large-"))}
+        options = {"config": current_app.config, "confirm": confirm}
         try:
-            applied = commit(lambda: importers.apply(db.session, batch.id, actor=web_actor()))
+            applied = commit(lambda: importers.apply(db.session, batch.id, actor=web_actor(), options=options))
             flash(f"Imported {applied.filename}: {applied.summary}.", "success")
             return redirect(url_for(".index"))
+        except LargeCountVariance as asked:
+            return render_template("spreadsheets/confirm_large.html", batch=batch, reviews=asked.reviews,
+                                   reviewed=confirm, confirm=ConfirmForm())
         except DomainError as error:
             show_domain_error(error)
     return redirect(url_for(".upload", entity=batch.entity))

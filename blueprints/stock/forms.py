@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, FieldList, FormField, IntegerField, SelectField, StringField
+from wtforms import DecimalField, FieldList, FormField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from scm.models.stock import ISSUE_REASONS
@@ -10,10 +10,21 @@ QTY = dict(places=3)
 class _WarehouseChoice:
     """Forms whose warehouse selects are filled from the database at request time."""
 
-    def set_warehouses(self, warehouses, *fields: str) -> None:  # type: ignore[no-untyped-def]
-        choices = [(w.id, f"{w.code} — {w.name}") for w in warehouses]
+    def set_warehouses(self, warehouses, *fields: str, placeholder: str = "") -> None:  # type: ignore[no-untyped-def]
+        """The warehouse choices; with a placeholder first, nothing is chosen until the person chooses."""
+        choices = ([("", placeholder)] if placeholder else []) + [(w.id, f"{w.code} — {w.name}") for w in warehouses]
         for name in fields:
             getattr(self, name).choices = choices
+
+
+def _warehouse_id(value):  # type: ignore[no-untyped-def]
+    """A chosen warehouse id, or None for the placeholder (DataRequired then names the field)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class ReceiveForm(FlaskForm, _WarehouseChoice):
@@ -56,9 +67,16 @@ class TransferForm(FlaskForm, _WarehouseChoice):
 
 
 class CountForm(FlaskForm, _WarehouseChoice):
-    warehouse_id = SelectField("Warehouse", coerce=int)
+    """A count names its warehouse explicitly (no default, nothing remembered): counting one warehouse
+    into another wipes its stock out. `stage` walks edit → review → large (second confirmation)."""
+
+    warehouse_id = SelectField("Warehouse counted", coerce=_warehouse_id, validate_choice=False,
+                               validators=[DataRequired("choose the warehouse you counted")])
     lines = FieldList(FormField(LineForm), min_entries=8, max_entries=200)
     note = StringField("Note", validators=[Length(max=500)])
+    stage = HiddenField()        # "" (new), "review" (differences shown), "large" (large ones shown), "edit"
+    reviewed = HiddenField()     # token of the review the person saw
+    large_token = HiddenField()  # token of the large lines the person confirmed
 
 
 class ReserveForm(FlaskForm, _WarehouseChoice):

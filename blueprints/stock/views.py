@@ -41,7 +41,7 @@ def item_ledger(item_id: int):  # type: ignore[no-untyped-def]
     stmt = stock_queries.move_query(item_id=item.id, warehouse_id=warehouse_id)
     return render_template("stock/ledger.html", item=item, page=paginate(stmt), warehouses=_warehouses(),
                            balances=stock_queries.balances_for_item(db.session, item.id),
-                           reverse_form=forms.ReverseForm())
+                           reverse_form=forms.ReverseForm(), count_number=StockCount.number_for)
 
 
 def _posting(form: Any, template: str, work: Callable[[], Any], success: Callable[[Any], str],
@@ -136,17 +136,6 @@ def transfer():  # type: ignore[no-untyped-def]
         lambda t: f"Transfer T-{t.id} posted: {len(t.lines)} line(s).")
 
 
-@bp.route("/count", methods=["GET", "POST"])
-@roles_required(*STOCK_WRITERS)
-def count():  # type: ignore[no-untyped-def]
-    form = forms.CountForm()
-    form.set_warehouses(_warehouses(), "warehouse_id")
-    return _posting(form, "stock/count.html", lambda: stock_ledger.post_count(
-        db.session, warehouse_id=form.warehouse_id.data, counts=_lines(form, "counted quantity", once_per_sku=True),
-        note=form.note.data or "", actor=web_actor()),
-        lambda c: f"Count C-{c.id} posted: {c.differences_posted} difference(s).")
-
-
 @bp.route("/moves/<int:move_id>/reverse", methods=["POST"])
 @roles_required(*STOCK_WRITERS)
 def reverse(move_id: int):  # type: ignore[no-untyped-def]
@@ -210,7 +199,4 @@ def transfer_detail(transfer_id: int):  # type: ignore[no-untyped-def]
                            transfer=db.session.get(Transfer, transfer_id) or abort(404))
 
 
-@bp.route("/counts/<int:count_id>")
-@roles_required(*STAFF)
-def count_detail(count_id: int):  # type: ignore[no-untyped-def]
-    return render_template("stock/count_detail.html", count=db.session.get(StockCount, count_id) or abort(404))
+from blueprints.stock import count_views  # noqa: E402,F401  (the count routes register on bp)

@@ -2,7 +2,7 @@
 from scm.models import append_only
 from scm.models.audit import AuditEntry, ImportBatch, JobRun
 from scm.models.base import Base, utcnow
-from scm.models.catalog import Item, Warehouse
+from scm.models.catalog import Item, UnitOfMeasure, Warehouse
 from scm.models.dashboard import DashboardSnapshot
 from scm.models.forecasts import Forecast, ForecastRun, Promotion
 from scm.models.stock import (
@@ -34,5 +34,5 @@ __all__ = [
     "CatalogEntry", "Certification", "DeliveryFact", "InspectionFact", "ItemCertRequirement", "PoFact",
     "PoSequence", "PriceBreak", "PurchaseOrder", "PurchaseOrderEvent", "PurchaseOrderLine", "Receipt",
     "ReceiptLine", "PlanLock", "PlanRun", "ReplenishmentPolicy", "StockWarning", "Suggestion", "ScorecardSettings", "ShippingNotice", "SimulationRun", "ShippingNoticeLine", "ScorecardSnapshot", "SupplierAddress", "SupplierContact", "SupplierDocument",
-    "TransferLine", "OrderBlockOverride", "SourcingReview", "User", "UserSession", "Warehouse", "utcnow",
+    "TransferLine", "OrderBlockOverride", "SourcingReview", "UnitOfMeasure", "User", "UserSession", "Warehouse", "utcnow",
 ]

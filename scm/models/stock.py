@@ -154,7 +154,18 @@ class StockCount(Base):
 
     lines: Mapped[list[StockCountLine]] = relationship(lazy="selectin", order_by="StockCountLine.id")
     warehouse: Mapped[Warehouse] = relationship(lazy="joined")
-    differences_posted = 0  # set by stock_ledger.post_count on the object it returns; not a column
+    # Set by stock_ledger.post_count on the object it returns; not columns.
+    differences_posted = 0
+    changed_since_review = False
+
+    @staticmethod
+    def number_for(count_id: int) -> str:
+        """The count document's number people quote: CNT-000012."""
+        return f"CNT-{count_id:06d}"
+
+    @property
+    def number(self) -> str:
+        return self.number_for(self.id)
 
 
 class StockCountLine(Base):

@@ -14,9 +14,9 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scm.models import ImportBatch, Item, StockBalance, Warehouse, utcnow
-from scm.models.catalog import UNITS
-from scm.services import audit, demand_sheets, masterdata, stock_ledger, stock_queries
+from scm.models import ImportBatch, Item, Warehouse, utcnow
+from scm.services import audit, count_sheets, demand_sheets, masterdata, stock_queries, units_of_measure
+from scm.services.count_sheets import STOCK_COUNTS
 from scm.services.actors import Actor
 from scm.services.errors import Conflict, ImportRejected, NotFound, ValidationFailed
 from scm.services.spreadsheets import (
@@ -27,7 +27,8 @@ CHUNK = 5000
 ITEMS = EntitySpec("items", "Items", [
     Column("sku", "SKU", "text", required=True, max_length=64, comment="Unique item code", example="BOLT-M8"),
     Column("name", "Name", "text", required=True, max_length=200, example="Hex bolt M8"),
-    Column("uom", "Unit", "choice", required=True, choices=UNITS, example="ea"),
+    Column("uom", "Unit", "text", required=True, max_length=16, example="ea",
+           comment="A unit code from Admin → Units of measure (ea, pcs, box, kg, l, m…)"),
     Column("category", "Category", "text", max_length=80, example="Fasteners"),
     Column("unit_cost", "Unit cost", "decimal", places=4, min=Decimal(0), example="0.12"),
     Column("abc_class", "ABC class", "choice", choices=("A", "B", "C"), example="B"),
@@ -42,14 +43,6 @@ WAREHOUSES = EntitySpec("warehouses", "Warehouses", [
     Column("longitude", "Longitude", "decimal", places=6, min=Decimal(-180), max=Decimal(180)),
     Column("active", "Active", "boolean", example="yes"),
 ], key_columns=("code",))
-STOCK_COUNTS = EntitySpec("stock_counts", "Stock count", [
-    Column("warehouse", "Warehouse", "text", required=True, max_length=16, example="WH-EAST",
-           comment="Warehouse code"),
-    Column("sku", "SKU", "text", required=True, max_length=64, example="BOLT-M8"),
-    Column("counted", "Counted quantity", "decimal", required=True, places=3, min=Decimal(0), example="120"),
-], key_columns=("warehouse", "sku"))
-
-
 @dataclass(frozen=True)
 class Importer:
     spec: EntitySpec
@@ -59,6 +52,9 @@ class Importer:
     import_roles: tuple[str, ...]
     label: str
     diff: Callable[[Session, ParseResult], list[dict[str, Any]]] | None = None  # changes shown in the preview
+    # Importers whose preview is a review a person confirms (stock counts): `review` gives what the
+    # preview shows, and `apply` then takes a 4th argument, the confirmation options (see apply()).
+    review: Callable[[Session, ParseResult, Any], list[Any]] | None = None
 
 
 # ---------------------------------------------------------------- items
@@ -75,6 +71,12 @@ def _cleaned_by(clean: Callable[[dict], dict]) -> Callable[[Session, ParseResult
                               for key, msgs in failed.field_errors.items() for msg in msgs)
         return errors
     return check
+
+
+def _check_items(session: Session, result: ParseResult) -> list[CellError]:
+    """The item form's own validation on every row, against the registered units of measure."""
+    known = units_of_measure.known_codes(session)
+    return _cleaned_by(lambda data: masterdata.clean_item(data, units=known))(session, result)
 
 
 def _apply_items(session: Session, result: ParseResult, actor: Actor) -> str:
@@ -117,47 +119,6 @@ def _export_warehouses(session: Session) -> Iterable[dict[str, Any]]:
         yield {c.key: getattr(warehouse, c.key) for c in WAREHOUSES.columns}
 
 
-# ---------------------------------------------------------------- stock counts / opening stock
-
-def _count_lookups(session: Session, result: ParseResult) -> tuple[dict[str, int], dict[str, int]]:
-    items = _ids_by_sku(session, [r["sku"] for r in result.rows])
-    warehouses = {w.code: w.id for w in masterdata.list_warehouses(session)}
-    return items, warehouses
-
-
-def _check_counts(session: Session, result: ParseResult) -> list[CellError]:
-    items, warehouses = _count_lookups(session, result)
-    errors = []
-    for number, row in zip(result.row_numbers, result.rows):
-        if row["warehouse"].upper() not in warehouses:
-            errors.append(result.locate(number, "warehouse", "no warehouse with this code", row["warehouse"]))
-        if row["sku"] not in items:
-            errors.append(result.locate(number, "sku", "no item with this SKU", row["sku"]))
-    return errors
-
-
-def _apply_counts(session: Session, result: ParseResult, actor: Actor) -> str:
-    items, warehouses = _count_lookups(session, result)
-    per_warehouse: dict[int, list[tuple[int, Decimal]]] = {}
-    for row in result.rows:
-        per_warehouse.setdefault(warehouses[row["warehouse"].upper()], []).append((items[row["sku"]], row["counted"]))
-    differences = 0
-    for warehouse_id, lines in sorted(per_warehouse.items()):
-        count = stock_ledger.post_count(session, warehouse_id=warehouse_id, counts=lines, actor=actor,
-                                        note="imported stock count")
-        differences += count.differences_posted
-    return f"{len(result.rows)} line(s) counted in {len(per_warehouse)} warehouse(s), {differences} difference(s) posted"
-
-
-def _export_counts(session: Session) -> Iterable[dict[str, Any]]:
-    """Current on hand per item and warehouse: a count sheet to fill in, or a stock report."""
-    stmt = (select(Warehouse.code, Item.sku, StockBalance.on_hand)
-            .join(Item, Item.id == StockBalance.item_id).join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
-            .order_by(Warehouse.code, Item.sku).execution_options(yield_per=5000))
-    for code, sku, on_hand in session.execute(stmt):
-        yield {"warehouse": code, "sku": sku, "counted": on_hand}
-
-
 STOCK_VALUE = EntitySpec("stock_value", "Stock value", [
     Column("warehouse", "Warehouse", "text"), Column("value", "Stock value", "decimal")])
 
@@ -179,11 +140,12 @@ def _export_stock_value(session: Session) -> Iterable[dict[str, Any]]:
 
 
 IMPORTERS: dict[str, Importer] = {
-    "items": Importer(ITEMS, _cleaned_by(masterdata.clean_item), _apply_items, _export_items, ("admin", "buyer"), "Items"),
+    "items": Importer(ITEMS, _check_items, _apply_items, _export_items, ("admin", "buyer"), "Items"),
     "warehouses": Importer(WAREHOUSES, _cleaned_by(masterdata.clean_warehouse), _apply_warehouses, _export_warehouses, ("admin",),
                            "Warehouses"),
-    "stock_counts": Importer(STOCK_COUNTS, _check_counts, _apply_counts, _export_counts, ("admin", "warehouse"),
-                             "Opening stock and stock counts"),
+    "stock_counts": Importer(STOCK_COUNTS, count_sheets.check_counts, count_sheets.apply_counts,
+                             count_sheets.export_counts, ("admin", "warehouse"), "Opening stock and stock counts",
+                             review=count_sheets.review_counts),
     "demand_history": Importer(demand_sheets.DEMAND_HISTORY, demand_sheets.check_demand, demand_sheets.apply_demand,
                                demand_sheets.export_demand, ("admin", "buyer"), "Demand history (past sales)"),
     "promotions": Importer(demand_sheets.PROMOTIONS, demand_sheets.check_promotions, demand_sheets.apply_promotions,
@@ -191,15 +153,6 @@ IMPORTERS: dict[str, Importer] = {
     "stock_value": Importer(STOCK_VALUE, _check_stock_value, _apply_stock_value, _export_stock_value, (),
                             "Stock value by warehouse (export only)"),
 }
-
-
-def _ids_by_sku(session: Session, skus: list[str]) -> dict[str, int]:
-    """SKU → item id for many SKUs (plain tuples: loading 100k ORM objects would dominate an import)."""
-    unique = sorted(set(skus))
-    if len(unique) > CHUNK:  # one pass over the item master beats many 5,000-value IN lists
-        wanted = set(unique)
-        return {sku: i for sku, i in session.execute(select(Item.sku, Item.id)) if sku in wanted}
-    return dict(session.execute(select(Item.sku, Item.id).where(Item.sku.in_(unique))).all())
 
 
 def _by_key(session: Session, model: Any, column: Any, keys: list[str]) -> dict[str, Any]:
@@ -252,8 +205,12 @@ def preview(session: Session, entity: str, data: bytes, filename: str, *, actor:
     return batch, result
 
 
-def apply(session: Session, batch_id: int, *, actor: Actor) -> ImportBatch:
-    """Apply a previewed batch in the caller's transaction: every row or none."""
+def apply(session: Session, batch_id: int, *, actor: Actor, options: dict[str, Any] | None = None) -> ImportBatch:
+    """Apply a previewed batch in the caller's transaction: every row or none.
+
+    `options` reach importers that have a review (stock counts): the app `config` and the `confirm`
+    fields of the confirmation page. Without them the defaults apply and nothing is confirmed.
+    """
     batch = session.get(ImportBatch, batch_id, with_for_update=True)
     if batch is None or batch.created_by != actor.user_id:
         raise NotFound("no such import")
@@ -263,7 +220,9 @@ def apply(session: Session, batch_id: int, *, actor: Actor) -> ImportBatch:
     if result.errors:  # the database changed since the preview (e.g. an item was renamed)
         raise ImportRejected(f"{len(result.errors)} row(s) no longer valid; upload the file again",
                              report=[e.as_dict() for e in result.errors[:50]])
-    batch.summary = importer(batch.entity).apply(session, result, actor)
+    found = importer(batch.entity)
+    batch.summary = (found.apply(session, result, actor, options or {}) if found.review  # type: ignore[call-arg]
+                     else found.apply(session, result, actor))
     batch.status, batch.applied_at, batch.content = "applied", utcnow(), None
     audit.record(session, actor, "import.apply", "import_batch", batch.id,
                  after={"entity": batch.entity, "file": batch.filename, "rows": batch.row_count,

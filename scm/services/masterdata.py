@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Collection
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from scm.models import Item, Warehouse
-from scm.models.catalog import UNITS
-from scm.services import audit
+from scm.models import Item, UnitOfMeasure, Warehouse
+from scm.models.catalog import UNKNOWN_UNIT_DECIMALS
+from scm.services import audit, units_of_measure
 from scm.services.actors import Actor
 from scm.services.errors import NotFound, ValidationFailed
 
@@ -36,8 +36,11 @@ def _bool(value: Any) -> bool:
     return bool(value)
 
 
-def clean_item(data: dict, current: Item | None = None) -> dict:
-    """Validate item fields (absent keys keep current values) and return them cleaned."""
+def clean_item(data: dict, current: Item | None = None, *, units: Collection[str] = ()) -> dict:
+    """Validate item fields (absent keys keep current values) and return them cleaned.
+
+    `units` are the registered unit codes (units_of_measure.known_codes); the unit must be one of them.
+    """
     cur = audit.snapshot(current, ITEM_FIELDS) if current else {
         "sku": "", "name": "", "uom": "ea", "category": "", "unit_cost": "0", "abc_class": "C",
         "is_core": False, "active": True}
@@ -48,8 +51,8 @@ def clean_item(data: dict, current: Item | None = None) -> dict:
            "category": _text(data, "category", cur["category"], errors, required=False, max_len=80)}
     if out["sku"] and not CODE_PATTERN.match(out["sku"]):
         errors.setdefault("sku", []).append("use letters, digits and . _ / - only")
-    if out["uom"] and out["uom"] not in UNITS:
-        errors.setdefault("uom", []).append(f"must be one of: {', '.join(UNITS)}")
+    if out["uom"] and out["uom"] not in units:
+        errors.setdefault("uom", []).append(units_of_measure.unknown_unit_message(out["uom"]))
     try:
         cost = Decimal(str(data.get("unit_cost", cur["unit_cost"]) or "0"))
         if not cost.is_finite() or cost < 0 or cost != cost.quantize(Decimal("0.0001")) or cost >= 10**9:
@@ -70,7 +73,7 @@ def clean_item(data: dict, current: Item | None = None) -> dict:
 
 def create_item(session: Session, data: dict, *, actor: Actor) -> Item:
     """Create an item; SKUs are unique (case-insensitive)."""
-    fields = clean_item(data)
+    fields = clean_item(data, units=units_of_measure.known_codes(session))
     _check_unique_sku(session, fields["sku"], None)
     item = Item(**fields)
     session.add(item)
@@ -80,10 +83,23 @@ def create_item(session: Session, data: dict, *, actor: Actor) -> Item:
 
 
 def update_item(session: Session, item: Item, data: dict, *, actor: Actor) -> Item:
-    fields = clean_item(data, item)
+    """Change an item; a new unit must allow the decimals of the stock the item already holds."""
+    fields = clean_item(data, item, units=units_of_measure.known_codes(session))
     _check_unique_sku(session, fields["sku"], item.id)
+    if fields["uom"] != item.uom:
+        _check_unit_fits_stock(session, item, fields["uom"])
     return audit.apply_changes(session, actor, item, fields, fields=ITEM_FIELDS, action="item.update",
                                entity_type="item")
+
+
+def _check_unit_fits_stock(session: Session, item: Item, uom: str) -> None:
+    unit = session.get(UnitOfMeasure, uom)
+    decimals = UNKNOWN_UNIT_DECIMALS if unit is None else unit.decimals
+    finer = units_of_measure.balances_finer_than(session, decimals, item_id=item.id)
+    if finer:
+        _sku, code, on_hand = finer[0]
+        raise ValidationFailed({"uom": [f"{item.sku} holds {on_hand.normalize():f} in {code}, more decimals than "
+                                        f"{uom} allows; count or adjust it first"]})
 
 
 def _check_unique_sku(session: Session, sku: str, item_id: int | None) -> None:

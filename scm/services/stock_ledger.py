@@ -24,12 +24,12 @@ from scm.models import (
     Warehouse, utcnow,
 )
 from scm.models.stock import ISSUE_REASONS
-from scm.services import audit
+from scm.services import audit, count_review, units_of_measure
 from scm.services.actors import Actor
 from scm.services.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
+from scm.services.stock_inputs import item as _item, quantity as _quantity, warehouse as _warehouse
 
 ZERO = Decimal("0")
-QTY_PLACES = Decimal("0.001")
 
 
 @dataclass(frozen=True)
@@ -43,42 +43,6 @@ class MoveLine:
     reason: str = ""
     unit_cost: Decimal | None = None
     release: Decimal = ZERO  # reserved quantity consumed by this leg (issue against a reservation)
-
-
-# ---------------------------------------------------------------- validation helpers
-
-def _quantity(value: Decimal | int | str, field: str = "quantity", *, allow_zero: bool = False) -> Decimal:
-    try:
-        qty = Decimal(str(value))
-    except Exception:
-        raise ValidationFailed({field: [f"'{value}' is not a number"]}) from None
-    if not qty.is_finite():
-        raise ValidationFailed({field: ["must be a finite number"]})
-    if qty != qty.quantize(QTY_PLACES):
-        raise ValidationFailed({field: ["at most 3 decimal places"]})
-    if qty < 0 or (qty == 0 and not allow_zero):
-        raise ValidationFailed({field: ["must be greater than zero" if not allow_zero else "must be ≥ 0"]})
-    if qty >= Decimal("1e12"):
-        raise ValidationFailed({field: ["is too large"]})
-    return qty.quantize(QTY_PLACES)
-
-
-def _item(session: Session, item_id: int, *, for_receipt: bool = False) -> Item:
-    item = session.get(Item, item_id)
-    if item is None:
-        raise NotFound(f"item {item_id} does not exist")
-    if for_receipt and not item.active:
-        raise ValidationFailed({"item": [f"{item.sku} is inactive; activate it before receiving stock"]})
-    return item
-
-
-def _warehouse(session: Session, warehouse_id: int, *, for_receipt: bool = False) -> Warehouse:
-    warehouse = session.get(Warehouse, warehouse_id)
-    if warehouse is None:
-        raise NotFound(f"warehouse {warehouse_id} does not exist")
-    if for_receipt and not warehouse.active:
-        raise ValidationFailed({"warehouse": [f"{warehouse.code} is inactive"]})
-    return warehouse
 
 
 # ---------------------------------------------------------------- the guarded core
@@ -108,7 +72,9 @@ def _apply(session: Session, line: MoveLine) -> Decimal:
     """Apply one leg with the guarded update; returns on hand after it.
 
     The balance row usually exists, so the update is tried first and the row is created only on a
-    miss (one statement instead of two on the hot path).
+    miss (one statement instead of two on the hot path). After a miss the update is tried again
+    whoever created the row: when a concurrent first posting inserted it, our INSERT … ON CONFLICT
+    DO NOTHING waits for that transaction and inserts nothing, yet the row is there to update.
     """
     new_on_hand = StockBalance.on_hand + line.qty_delta
     new_reserved = StockBalance.reserved - line.release
@@ -121,7 +87,8 @@ def _apply(session: Session, line: MoveLine) -> Decimal:
     )
     connection = session.connection()  # Core execution: this statement runs on every posting
     after = connection.execute(stmt).scalar_one_or_none()
-    if after is None and _ensure_balance_row(session, line.item_id, line.warehouse_id):
+    if after is None:
+        _ensure_balance_row(session, line.item_id, line.warehouse_id)
         after = connection.execute(stmt).scalar_one_or_none()
     if after is None:
         raise _insufficient(session, line)
@@ -162,6 +129,7 @@ def receive(session: Session, *, item_id: int, warehouse_id: int, qty: Decimal, 
     """Receive `qty` into a warehouse (a positive receipt move)."""
     qty = _quantity(qty)
     item = _item(session, item_id, for_receipt=True)
+    units_of_measure.check_quantity(session, item, qty)
     warehouse = _warehouse(session, warehouse_id, for_receipt=True)
     [move] = post(session, [MoveLine(item.id, warehouse.id, qty, "receipt", unit_cost=unit_cost)],
                   actor=actor, source_type=source_type, source_id=source_id, note=note)
@@ -180,6 +148,7 @@ def issue(session: Session, *, item_id: int, warehouse_id: int, qty: Decimal, re
     if reason not in ISSUE_REASONS:
         raise ValidationFailed({"reason": [f"must be one of: {', '.join(ISSUE_REASONS)}"]})
     item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
+    units_of_measure.check_quantity(session, item, qty)
     release = ZERO
     if reservation_id is not None:
         reservation = _active_reservation(session, reservation_id, item.id, warehouse.id)
@@ -203,6 +172,7 @@ def adjust(session: Session, *, item_id: int, warehouse_id: int, qty_delta: Deci
     if not reason.strip():
         raise ValidationFailed({"reason": ["say why the stock is adjusted"]})
     item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
+    units_of_measure.check_quantity(session, item, delta)
     [move] = post(session, [MoveLine(item.id, warehouse.id, delta, "adjustment", reason.strip()[:32])],
                   actor=actor, note=note or reason)
     _audit_move(session, actor, "stock.adjust", move, item, warehouse)
@@ -220,6 +190,7 @@ def _transfer_document(session: Session, from_warehouse_id: int, to_warehouse_id
     merged: dict[int, Decimal] = {}
     for item_id, qty in lines:
         merged[_item(session, item_id, for_receipt=True).id] = merged.get(item_id, ZERO) + _quantity(qty)
+    units_of_measure.check_lines(session, [(i, q) for i, q in lines])
     transfer = Transfer(from_warehouse_id=source.id, to_warehouse_id=target.id, note=note[:500],
                         created_by=actor.user_id, status=status)
     transfer.lines = [TransferLine(item_id=i, qty=q) for i, q in sorted(merged.items())]
@@ -276,26 +247,25 @@ def deliver_transfer(session: Session, *, transfer_id: int, actor: Actor, now: A
 
 
 def post_count(session: Session, *, warehouse_id: int, counts: list[tuple[int, Decimal]], actor: Actor,
-               note: str = "") -> StockCount:
+               note: str = "", limits: count_review.VarianceLimits | None = None,
+               confirmed_large: str | None = None, reviewed: str | None = None) -> StockCount:
     """Record a cycle count and post each difference between counted and system quantity.
 
     Set-based, because a count covers a whole warehouse: balances are locked in item order, checked,
-    and written with one executemany. A count below what is reserved is refused.
+    and written with one executemany. A count below what is reserved is refused. With `limits`, large
+    variances are refused (count_review.LargeCountVariance) unless `confirmed_large` is the token of
+    exactly those lines as they stand now, under the lock. The difference is always taken against on
+    hand at posting; `reviewed` (the token of the review the person saw) only tells
+    `count.changed_since_review` whether on hand moved in between.
     """
-    warehouse = _warehouse(session, warehouse_id)
-    seen: dict[int, Decimal] = {}
-    for item_id, counted in counts:
-        if item_id in seen:
-            sku = session.scalar(select(Item.sku).where(Item.id == item_id)) or item_id
-            raise ValidationFailed({"lines": [f"{sku} is counted twice; put its whole count on one line"]})
-        seen[item_id] = _quantity(counted, "counted", allow_zero=True)
-    if not seen:
-        raise ValidationFailed({"lines": ["a count needs at least one line"]})
-    _require_items(session, list(seen))
+    warehouse, seen = count_review.validated(session, warehouse_id, counts)
     count = StockCount(warehouse_id=warehouse.id, note=note[:500], created_by=actor.user_id)
     session.add(count)
     session.flush()
     system = _lock_balances(session, warehouse.id, sorted(seen))
+    figures = [(item_id, system[item_id][1], counted) for item_id, counted in seen.items()]
+    if limits is not None:
+        count_review.require_confirmation(session, warehouse, figures, limits, confirmed_large)
     now, legs, moves, lines = utcnow(), [], [], []
     for item_id, counted in sorted(seen.items()):
         balance_id, on_hand, reserved = system[item_id]
@@ -320,22 +290,13 @@ def post_count(session: Session, *, warehouse_id: int, counts: list[tuple[int, D
         _insert_many(connection, StockMove.__table__, moves)
     session.flush()
     count.differences_posted = len(legs)
+    count.changed_since_review = reviewed is not None and reviewed != count_review.digest(warehouse.id, figures)
     audit.record(session, actor, "stock.count", "stock_count", count.id, after={
         "warehouse": warehouse.code, "lines": len(seen), "differences": len(legs)})
     return count
 
 
 CHUNK = 5000  # stays under every database's bound-parameter limit
-
-
-def _require_items(session: Session, item_ids: list[int]) -> None:
-    found: set[int] = set()
-    for start in range(0, len(item_ids), CHUNK):
-        chunk = item_ids[start:start + CHUNK]
-        found.update(session.scalars(select(Item.id).where(Item.id.in_(chunk))))
-    missing = sorted(set(item_ids) - found)
-    if missing:
-        raise NotFound(f"item {missing[0]} does not exist")
 
 
 def _insert_many(connection: Any, table: Any, rows: list[dict]) -> None:
@@ -403,6 +364,7 @@ def reserve(session: Session, *, item_id: int, warehouse_id: int, qty: Decimal, 
     """Set stock aside for a document; refused when less is available than asked."""
     qty = _quantity(qty)
     item, warehouse = _item(session, item_id), _warehouse(session, warehouse_id)
+    units_of_measure.check_quantity(session, item, qty)
     _ensure_balance_row(session, item.id, warehouse.id)
     stmt = (update(StockBalance)
             .where(StockBalance.item_id == item.id, StockBalance.warehouse_id == warehouse.id,

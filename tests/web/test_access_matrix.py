@@ -207,6 +207,9 @@ POLICY: dict[str, Rule] = {
     "admin.user_edit": Rule(lambda s: f"/admin/users/{s.user_id}", ADMIN, ("GET", "POST"),
                             missing=_u("/admin/users/999999")),
     "admin.audit_log": Rule(_u("/admin/audit"), ADMIN),
+    "admin.units": Rule(_u("/admin/units"), ADMIN),
+    "admin.unit_create": Rule(_u("/admin/units"), ADMIN, ("POST",)),
+    "admin.unit_edit": Rule(_u("/admin/units/ea/edit"), ADMIN, ("GET", "POST"), missing=_u("/admin/units/nope/edit")),
     # -- supplier portal
     "portal.home": Rule(_u("/portal/"), SUPPLIER),
     # -- API (bearer tokens)
@@ -222,6 +225,9 @@ POLICY: dict[str, Rule] = {
     "api.create_warehouse": Rule(_u("/api/v1/warehouses"), ADMIN, ("POST",)),
     "api.update_warehouse": Rule(lambda s: f"/api/v1/warehouses/{s.warehouse_id}", ADMIN, ("PATCH",),
                                  missing=_u("/api/v1/warehouses/999999")),
+    "api.list_units": Rule(_u("/api/v1/units"), STAFF),
+    "api.create_unit": Rule(_u("/api/v1/units"), ADMIN, ("POST",)),
+    "api.update_unit": Rule(_u("/api/v1/units/ea"), ADMIN, ("PATCH",), missing=_u("/api/v1/units/nope")),
     "api.balances": Rule(_u("/api/v1/stock/balances"), STAFF),
     "api.stock_value": Rule(_u("/api/v1/stock/value"), STAFF),
     "api.list_moves": Rule(_u("/api/v1/stock/moves"), STAFF),

@@ -60,7 +60,7 @@ def test_carriers_api_lists_creates_and_updates(client, session):
 
 
 def _stocked(session):  # type: ignore[no-untyped-def]
-    item, warehouse = f.item(session, "OUT-1"), f.warehouse(session, "WH-OUT")
+    item, warehouse = f.item(session, "OUT-1", uom="kg"), f.warehouse(session, "WH-OUT")  # kg: 2.5 is allowed
     f.stock(session, item, warehouse, 10)
     lf.carrier(session)
     session.commit()

@@ -260,11 +260,11 @@ def test_receive_posts_and_shows_the_new_balance(client, session, login_as, east
     login_as("warehouse")
     assert client.get("/stock/receive").status_code == 200
     response = client.post("/stock/receive", data={"sku": "BOLT-M8", "warehouse_id": wh_east.id,
-                                                   "quantity": "5.5", "unit_cost": "1.25", "note": "PO 7"})
+                                                   "quantity": "5", "unit_cost": "1.25", "note": "PO 7"})
     assert response.status_code == 302, page_text(response)
     shown = page_text(client.get(response.headers["Location"]))
-    assert "Posted: +5.500 → 7.500 on hand." in shown
-    assert balance(session, bolt, wh_east) == (Decimal("7.5"), Decimal(0))
+    assert "Posted: +5.000 → 7.000 on hand." in shown
+    assert balance(session, bolt, wh_east) == (Decimal(7), Decimal(0))
     move = session.scalar(select(StockMove).order_by(StockMove.id.desc()))
     assert (move.kind, move.unit_cost, move.note) == ("receipt", Decimal("1.25"), "PO 7")
     assert ledger_is_clean(session)
@@ -374,12 +374,15 @@ def test_count_posts_the_differences(client, session, login_as, east):
     f.stock(session, nut, wh_east, 4)
     login_as("warehouse")
     assert client.get("/stock/count").status_code == 200
-    response = client.post("/stock/count", data={
-        "warehouse_id": wh_east.id, "lines-0-sku": "BOLT-M8", "lines-0-quantity": "8",
-        "lines-1-sku": "NUT-M8", "lines-1-quantity": "4"})
+    data = {"warehouse_id": wh_east.id, "lines-0-sku": "BOLT-M8", "lines-0-quantity": "8",
+            "lines-1-sku": "NUT-M8", "lines-1-quantity": "4"}
+    review = client.post("/stock/count", data=data)
+    assert review.status_code == 200 and session.scalar(select(func.count()).select_from(StockCount)) == 0
+    response = client.post("/stock/count", data={**data, "stage": "review"})
     assert response.status_code == 302, page_text(response)
     count = session.scalar(select(StockCount))
-    assert f"Count C-{count.id} posted: 1 difference(s)." in page_text(client.get(response.headers["Location"]))
+    assert f"Count CNT-{count.id:06d} posted in WH-EAST: 1 difference" in page_text(
+        client.get(response.headers["Location"]))
     assert {line.item_id: line.difference for line in count.lines} == {bolt.id: Decimal(-2), nut.id: Decimal(0)}
     moves = session.scalars(select(StockMove).where(StockMove.kind == "count")).all()
     assert [(m.item_id, m.qty_delta, m.balance_after) for m in moves] == [(bolt.id, Decimal(-2), Decimal(8))]
@@ -451,7 +454,7 @@ def test_item_ledger_shows_the_running_balance_in_order(client, session, login_a
     bolt, _nut, wh_east, wh_west = east
     actor = f.actor()
     f.stock(session, bolt, wh_east, 10)
-    stock_ledger.issue(session, item_id=bolt.id, warehouse_id=wh_east.id, qty=Decimal("2.5"), reason="sale",
+    stock_ledger.issue(session, item_id=bolt.id, warehouse_id=wh_east.id, qty=Decimal(2), reason="sale",
                        actor=actor)
     f.stock(session, bolt, wh_east, 40)
     stock_ledger.post_transfer(session, from_warehouse_id=wh_east.id, to_warehouse_id=wh_west.id,
@@ -461,9 +464,9 @@ def test_item_ledger_shows_the_running_balance_in_order(client, session, login_a
     assert response.status_code == 200
     moves = session.scalars(select(StockMove).where(StockMove.item_id == bolt.id)
                             .order_by(StockMove.id.desc())).all()
-    # newest first: transfer in (west 6), transfer out (east 41.5), receipt (47.5), issue (7.5), receipt (10)
+    # newest first: transfer in (west 6), transfer out (east 42), receipt (48), issue (8), receipt (10)
     expected = [(m.id, f"{m.balance_after.normalize():f}") for m in moves]
-    assert [b for _id, b in expected] == ["6", "41.5", "47.5", "7.5", "10"]
+    assert [b for _id, b in expected] == ["6", "42", "48", "8", "10"]
     assert ledger_table(response.get_data(as_text=True), "balance") == expected
     filtered = client.get(f"/stock/items/{bolt.id}/ledger", query_string={"warehouse": wh_west.id})
     assert ledger_table(filtered.get_data(as_text=True), "balance") == expected[:1]
@@ -627,7 +630,8 @@ def test_ledger_check_is_clean_after_a_mixed_day(client, session, login_as, east
         ("/stock/issue", {"sku": "BOLT-M8", "warehouse_id": wh_east.id, "quantity": "1", "reason": "sale"}),
         ("/stock/transfer", {"from_warehouse_id": wh_east.id, "to_warehouse_id": wh_west.id,
                              "lines-0-sku": "NUT-M8", "lines-0-quantity": "4"}),
-        ("/stock/count", {"warehouse_id": wh_west.id, "lines-0-sku": "NUT-M8", "lines-0-quantity": "3"}),
+        ("/stock/count", {"warehouse_id": wh_west.id, "lines-0-sku": "NUT-M8", "lines-0-quantity": "3",
+                          "stage": "review"}),  # the differences were reviewed: post
         ("/stock/adjust", {"sku": "NUT-M8", "warehouse_id": wh_east.id, "quantity": "1", "reason": "found"}),
     ]
     statuses = [client.post(url, data=data).status_code for url, data in posts]
