@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from scm import formatting
+from scm.extensions import db
+from scm.services import units_of_measure
 
 
 def _locale() -> str:
@@ -14,8 +16,13 @@ def _locale() -> str:
 
 
 def _unit_decimals(unit: str | None) -> int | None:
-    """Decimals the unit of measure allows; None (the ledger's 3) when no unit is given."""
-    return None
+    """Decimals the unit of measure allows (the units table, read once per request); None (the
+    ledger's 3) when no unit is given or the unit is not registered."""
+    if not unit:
+        return None
+    if "unit_decimals" not in g:
+        g.unit_decimals = {u.code: u.decimals for u in units_of_measure.list_units(db.session)}
+    return g.unit_decimals.get(unit)
 
 
 def register_template_filters(app: Flask) -> None:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+from scm import formatting
+
 ROLE_ORDER = {"primary": 0, "backup": 1, "alternate": 2}
 MIN_DELIVERIES_FOR_ACTUAL = 3
 ZERO = Decimal(0)
@@ -233,7 +235,7 @@ def _arrival(option: SupplierOption, quantity: Decimal, weeks: Decimal, as_of: d
 def _reason(option: SupplierOption, on_time: list[SupplierOption], options: list[SupplierOption] | tuple,
             weeks: Decimal, quantity: Decimal, need_by: date, as_of: date) -> str:
     parts = [f"{option.role}, arrives {option.arrival(as_of).isoformat()} "
-             f"(lead time {_fmt(option.real_lead_time)} days, {option.lead_time_basis})"]
+             f"(lead time {formatting.days(option.real_lead_time)}, {option.lead_time_basis})"]
     first = on_time[0]
     if option is first and option.role != "primary":
         parts.insert(0, "failover: " + _primary_problem(options, need_by, as_of))
@@ -242,9 +244,9 @@ def _reason(option: SupplierOption, on_time: list[SupplierOption], options: list
         if first.split_share and len(on_time) > 1:
             parts.insert(0, f"split: {first.supplier_code} takes its {_fmt(first.split_share)} % share")
         elif capacity < quantity:
-            parts.insert(0, f"split: {first.supplier_code} can make only {_fmt(capacity.quantize(QTY))} by "
+            parts.insert(0, f"split: {first.supplier_code} can make only {_fmt(capacity)} by "
                             f"need-by ({_fmt(first.capacity_per_week)}/week × "
-                            f"{_fmt(weeks.quantize(Decimal('0.1')))} weeks)")
+                            f"{formatting.number(weeks, 1)} weeks)")
         else:
             parts.insert(0, "split")
     if option.split_share and len(on_time) > 1:
@@ -261,7 +263,7 @@ def _primary_problem(options: list[SupplierOption] | tuple, need_by: date, as_of
     if primary.why_not():
         return f"primary {primary.supplier_code} cannot be used ({primary.why_not()})"
     return (f"primary {primary.supplier_code} would arrive {primary.arrival(as_of).isoformat()} "
-            f"(lead time {_fmt(primary.real_lead_time)} days, {primary.lead_time_basis}), after need-by "
+            f"(lead time {formatting.days(primary.real_lead_time)}, {primary.lead_time_basis}), after need-by "
             f"{need_by.isoformat()}")
 
 
@@ -280,7 +282,7 @@ def _late_remainder(lines: list[AllocationLine], usable: list[SupplierOption], r
     if existing is None:
         quantity = round_order_quantity(rest, fastest.moq, fastest.order_multiple)
         line = _line(fastest, quantity, weeks, need_by, as_of,
-                     f"late: {why}; {fastest.role}, lead time {_fmt(fastest.real_lead_time)} days "
+                     f"late: {why}; {fastest.role}, lead time {formatting.days(fastest.real_lead_time)} "
                      f"({fastest.lead_time_basis})")
         return lines + [line]
     quantity = round_order_quantity(existing.quantity + rest, fastest.moq, fastest.order_multiple)
@@ -289,4 +291,4 @@ def _late_remainder(lines: list[AllocationLine], usable: list[SupplierOption], r
 
 
 def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return formatting.quantity(value)

@@ -5,6 +5,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from scm.formatting import quantity
+
 
 class DomainError(Exception):
     """Base of every business-rule refusal. `code` is the stable machine-readable name."""
@@ -50,9 +52,9 @@ class InsufficientStock(DomainError):
     def __init__(self, *, sku: str, warehouse: str, on_hand: Decimal, reserved: Decimal,
                  requested: Decimal) -> None:
         available = on_hand - reserved
-        message = f"only {_fmt(on_hand)} on hand in {warehouse}"
-        message += f", {_fmt(reserved)} reserved" if reserved else ""
-        message += f" (asked for {_fmt(requested)} of {sku}, {_fmt(max(available, Decimal(0)))} available)"
+        message = f"only {quantity(on_hand)} on hand in {warehouse}"
+        message += f", {quantity(reserved)} reserved" if reserved else ""
+        message += f" (asked for {quantity(requested)} of {sku}, {quantity(max(available, Decimal(0)))} available)"
         super().__init__(message, sku=sku, warehouse=warehouse, on_hand=on_hand, reserved=reserved,
                          requested=requested, short_by=requested - max(available, Decimal(0)))
 

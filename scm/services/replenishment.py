@@ -91,6 +91,7 @@ class PairPlan:
     lowest: float = 0.0  # the lowest projected stock before that day, and its day
     lowest_day: int = 0
     auto_order: bool = False
+    unit_decimals: int = 3  # what the item's unit of measure allows: quantities short are shown in it
     notes: list[str] = field(default_factory=list)
     projected: np.ndarray | None = field(default=None, repr=False)   # end-of-day stock, per day
     receipts: np.ndarray | None = field(default=None, repr=False)    # what arrives, per day
@@ -259,7 +260,7 @@ def _new_pair(key: tuple[int, int], inputs: replenishment_inputs.PlanInputs, lin
     pair = PairPlan(key[0], key[1], inputs.items[key[0]][0], float(on_hand), float(reserved),
                     float(sum((r.qty_open for r in lines), Decimal(0))),
                     float(sum((t.qty for t in moving), Decimal(0))), [labels[n] for n in sorted(labels)],
-                    as_of=inputs.as_of)
+                    as_of=inputs.as_of, unit_decimals=inputs.unit_decimals.get(key[0], 3))
     pair.on_order_lines = [{"number": r.po_number, "status": r.status, "qty": f"{r.qty_open.normalize():f}",
                             "due": r.expected_date.isoformat()} for r in lines]
     pair.in_transit_lines = [{"transfer_id": t.transfer_id, "from": inputs.warehouses[t.from_warehouse_id].code

@@ -7,14 +7,16 @@ projection API compute them through the same plan code. The suggested quantity o
 the planning page, the dashboard panel, the API and the Excel export all read these, so the same
 pair never shows two different numbers (tests/web/test_replenishment_figures.py compares them).
 
-Precision is part of the figure: quantity short to 0.001 (a quantity), days of cover to 0.1 days.
+Precision is part of the figure: quantity short in the decimals of the item's unit of measure,
+rounded up (short 6.2 of an item counted in each is short 7: that is what must come), days of cover
+to 0.1 days.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, tuple_
@@ -47,15 +49,17 @@ def cover(days: float | None) -> Decimal | None:
     return None if days is None else Decimal(repr(float(days))).quantize(COVER, rounding=ROUND_HALF_UP)
 
 
-def short(qty: float | Decimal) -> Decimal:
-    """A quantity short as shown everywhere: to 0.001 (half up), never negative."""
-    return max(Decimal(repr(float(qty))).quantize(QTY, rounding=ROUND_HALF_UP), ZERO)
+def short(qty: float | Decimal, decimals: int = 3) -> Decimal:
+    """A quantity short as shown everywhere: rounded up to the unit's decimals, never negative. (The
+    float is first rounded to the ledger's 0.001, so 6.0000001 of float noise is 6, not 7.)"""
+    exact = Decimal(repr(float(qty))).quantize(QTY, rounding=ROUND_HALF_UP)
+    return max(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_CEILING), ZERO)
 
 
 def of_pair(pair: PairPlan, as_of: date) -> PairFigures:
     """Stock-out date (first projected day below zero), quantity short and days of cover of a plan's pair."""
     stockout = as_of + timedelta(days=pair.stockout_day) if pair.stockout_day >= 0 else None
-    return PairFigures(stockout, short(pair.qty_short), cover(pair.cover_days))
+    return PairFigures(stockout, short(pair.qty_short, pair.unit_decimals), cover(pair.cover_days))
 
 
 def from_json(data: dict[str, Any]) -> PairFigures:

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from scm.models import (
     CatalogEntry, DeliveryFact, Forecast, ForecastRun, Item, PriceBreak, ReplenishmentPolicy, StockBalance, Supplier,
-    Warehouse,
+    UnitOfMeasure, Warehouse,
 )
+from scm.models.catalog import UNKNOWN_UNIT_DECIMALS
 from scm.services import certifications, inbound, scorecards
 from scm.services.allocation import PriceTier, SupplierOption
 from scm.services.replenishment_policy import EffectivePolicy, effective
@@ -40,6 +41,7 @@ class PlanInputs:
     transfers: list[inbound.ExpectedTransfer] = field(default_factory=list)
     options: dict[int, list[SupplierOption]] = field(default_factory=dict)
     lead_sigma: dict[tuple[int, int], float] = field(default_factory=dict)  # (item, supplier) -> σL days
+    unit_decimals: dict[int, int] = field(default_factory=dict)  # item -> decimals its unit allows
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
@@ -63,14 +65,17 @@ def latest_forecasts(session: Session, item_ids: list[int] | None) -> dict[tuple
 
 def load(session: Session, *, as_of: date, item_ids: list[int] | None = None) -> PlanInputs:
     """Load the inputs of a plan for every active item (or only `item_ids`) in every active warehouse."""
-    stmt = select(Item.id, Item.sku, Item.name, Item.abc_class).where(Item.active.is_(True))
+    stmt = (select(Item.id, Item.sku, Item.name, Item.abc_class, UnitOfMeasure.decimals)
+            .outerjoin(UnitOfMeasure, UnitOfMeasure.code == Item.uom).where(Item.active.is_(True)))
     if item_ids is not None:
         stmt = stmt.where(Item.id.in_(item_ids))
-    items = {row[0]: tuple(row[1:]) for row in session.execute(stmt)}
+    rows = list(session.execute(stmt))
+    items = {row[0]: tuple(row[1:4]) for row in rows}
+    decimals = {row[0]: UNKNOWN_UNIT_DECIMALS if row[4] is None else row[4] for row in rows}
     warehouses = {w.id: w for w in session.scalars(select(Warehouse).where(Warehouse.active.is_(True)))}
     forecasts = {k: v for k, v in latest_forecasts(session, item_ids).items()
                  if k[0] in items and k[1] in warehouses}
-    inputs = PlanInputs(as_of, items, warehouses, forecasts)
+    inputs = PlanInputs(as_of, items, warehouses, forecasts, unit_decimals=decimals)
     balance_stmt = select(StockBalance.item_id, StockBalance.warehouse_id, StockBalance.on_hand, StockBalance.reserved)
     if item_ids is not None:
         balance_stmt = balance_stmt.where(StockBalance.item_id.in_(item_ids))

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scm import formatting
 from scm.models import CatalogEntry, Item, ItemCertRequirement, Supplier
 from scm.services import certifications, scorecard_facts, scorecards, supplier_catalog, supplier_standing
 from scm.services.allocation import (  # noqa: F401  (re-exported: purchasing and planning import from here)
@@ -128,7 +129,7 @@ def check_item(sku: str, entries: list[_Entry], required: list[str], expiry: dic
 
 
 def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return formatting.quantity(value)
 
 
 # ---------------------------------------------------------------- choosing suppliers for an order
