@@ -41,7 +41,10 @@ def _obj(required: list[str] | None = None, **props: Any) -> dict[str, Any]:
 
 ORDER_PROPS = dict(
     id=INT, number=STR, status=STR, supplier_id=INT, supplier=STR, warehouse_id=INT, warehouse=STR,
-    currency=STR, ordered_on=DATE, total=STR, line_count=INT, created_at=DATETIME, sent_at=DATETIME,
+    currency=STR, ordered_on=DATE,
+    total={"type": "string", "description": "Σ quantity × unit price in the order's currency (decimal string)"},
+    open_qty={"type": "string", "description": "Σ still expected per line: ordered − received, 0 once ended"},
+    line_count=INT, created_at=DATETIME, sent_at=DATETIME,
     confirmed_at=DATETIME, cancel_reason=STR, reject_reason=STR,
     notes={"type": "string", "description": "internal; not shown on portal routes"})
 PURCHASING_SCHEMAS: dict[str, Any] = {

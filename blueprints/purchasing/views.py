@@ -17,7 +17,8 @@ from blueprints.spreadsheets.forms import UploadForm
 from scm.extensions import db
 from scm.models import PurchaseOrder, Supplier, Warehouse, utcnow
 from scm.models.purchasing import PO_STATUSES
-from scm.services import logistics_delays, masterdata, mailer, po_queries, purchase_queries, purchasing, receiving
+from scm.services import logistics_delays, masterdata, mailer, order_figures, po_queries, purchase_queries, purchasing, \
+    receiving
 from scm.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("purchasing", __name__)
@@ -38,6 +39,7 @@ def orders():  # type: ignore[no-untyped-def]
                "warehouse_id": request.args.get("warehouse", type=int), "late": request.args.get("late") == "1"}
     page = paginate(po_queries.order_query(today=utcnow().date(), **filters))
     return render_template("purchasing/orders.html", page=page, statuses=PO_STATUSES,
+                           figures=order_figures.order_figures(db.session, [row.id for row in page.rows]),
                            suppliers=po_queries.suppliers_for_filter(db.session),
                            warehouses=masterdata.list_warehouses(db.session, active_only=False))
 
@@ -115,6 +117,7 @@ def new():  # type: ignore[no-untyped-def]
 
 def _view_model(order: PurchaseOrder) -> dict[str, Any]:
     return {"order": order, "items": po_queries.items_of(db.session, order),
+            "figures": order_figures.order_figures(db.session, [order.id])[order.id],
             "supplier": db.session.get(Supplier, order.supplier_id),
             "warehouse": db.session.get(Warehouse, order.warehouse_id),
             "events": purchasing.history(db.session, order.id),

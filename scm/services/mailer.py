@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, Supplier, SupplierContact, Warehouse
-from scm.services import purchasing
+from scm.services import order_figures, purchasing
 
 
 class MailError(RuntimeError):
@@ -97,5 +97,6 @@ def po_sent_mail(session: Session, po_id: int) -> tuple[list[str], str, str]:
                                                                  SupplierContact.email != "")
                               .order_by(SupplierContact.id)))
     subject, body = po_sent_message(number=order.number, supplier_name=supplier.name, currency=order.currency,
-                                    ship_to=f"{warehouse.code} {warehouse.name}", lines=lines, total=order.total)
+                                    ship_to=f"{warehouse.code} {warehouse.name}", lines=lines,
+                                    total=order_figures.figures_of(order).total)
     return to, subject, body

@@ -26,7 +26,7 @@ from scm.models import (
     CatalogEntry, Item, PoSequence, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, User,
     Warehouse,
 )
-from scm.services import audit, scorecard_facts, supplier_catalog, suppliers
+from scm.services import audit, order_figures, scorecard_facts, supplier_catalog, suppliers
 from scm.services.actors import Actor
 from scm.services.allocation import PriceTier, price_for
 from scm.services.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -264,7 +264,7 @@ def create_draft(session: Session, *, supplier_id: int, warehouse_id: int, lines
                                    actor_label=actor.label, from_status=None, to_status="draft"))
     audit.record(session, actor, "purchase_order.create", "purchase_order", order.id,
                  after={"number": order.number, "supplier": supplier.code, "currency": currency,
-                        "total": str(order.total), "lines": len(built)})
+                        "total": str(order_figures.figures_of(order).total), "lines": len(built)})
     warnings = suppliers.purchase_warnings(session, supplier.id, None, as_of)
     for item_id in sorted({line.item_id for line in built}):
         warnings += [w for w in suppliers.purchase_warnings(session, supplier.id, item_id, as_of) if w not in warnings]
@@ -281,14 +281,15 @@ def submit(session: Session, po_id: int, *, actor: Actor, now: datetime) -> Purc
     order = lock_order(session, po_id)
     user = _user(session, actor)
     limit = user.approval_limit if user is not None else ZERO
-    if order.status == "draft" and order.total <= limit:
+    total = order_figures.figures_of(order).total
+    if order.status == "draft" and total <= limit:
         transition(session, order, "approved", actor=actor, now=now,
-                   note=f"total {order.total:,.2f} {order.currency} within the limit of {limit:,.2f}")
+                   note=f"total {total:,.2f} {order.currency} within the limit of {limit:,.2f}")
         order.approved_by = actor.user_id
         order.submitted_at = order.submitted_at or now
         return order
     return transition(session, order, "pending_approval", actor=actor, now=now,
-                      note=f"total {order.total:,.2f} {order.currency} above the limit of {limit:,.2f}")
+                      note=f"total {total:,.2f} {order.currency} above the limit of {limit:,.2f}")
 
 
 def approve(session: Session, po_id: int, *, actor: Actor, now: datetime, note: str = "") -> PurchaseOrder:
@@ -304,8 +305,9 @@ def approve(session: Session, po_id: int, *, actor: Actor, now: datetime, note: 
     if actor.role != "admin":
         user = _user(session, actor)
         limit = user.approval_limit if user is not None else ZERO
-        if order.total > limit:
-            raise PermissionDenied(f"{order.number} totals {order.total} {order.currency}, above your approval "
+        total = order_figures.figures_of(order).total
+        if total > limit:
+            raise PermissionDenied(f"{order.number} totals {total} {order.currency}, above your approval "
                                    f"limit of {limit}")
     transition(session, order, "approved", actor=actor, now=now, note=note)
     order.approved_by = actor.user_id
