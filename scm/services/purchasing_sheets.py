@@ -197,8 +197,8 @@ def import_lines(session: Session, po_id: int, data: bytes, filename: str, actor
                                 current=order.status, wanted="draft")
     try:
         result = read_rows(DRAFT_LINES, data, filename)
-    except SpreadsheetRejected as rejected:
-        raise ImportRejected(rejected.message, report=rejected.report) from None
+    except SpreadsheetRejected as rejected:  # the whole file: its message, no row report (the page shows rows)
+        raise ImportRejected(rejected.message) from None
     built, errors = ([], result.errors) if result.errors else _check_rows(session, order, result)
     if errors:
         raise ImportRejected(f"{len(errors)} problem(s) in {filename}; nothing was imported",
