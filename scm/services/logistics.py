@@ -34,7 +34,8 @@ ZERO = Decimal("0")
 EVENT_SOURCES = ("staff", "portal", "import", "webhook", "system")
 STATUS_LABELS = {"created": "Created", "picked_up": "Picked up", "in_transit": "In transit", "at_hub": "At hub",
                  "out_for_delivery": "Out for delivery", "delivered": "Delivered", "exception": "Exception",
-                 "returned": "Returned"}
+                 "returned": "Returned", "partially_received": "Partially received", "received": "Received",
+                 "cancelled": "Cancelled"}
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
