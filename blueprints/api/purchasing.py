@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from sqlalchemy import func, select
 
 from blueprints.api.core import api_actor, api_roles, bp, json_body, optional_date, page_args
@@ -20,6 +20,7 @@ from scm.models import PurchaseOrder, PurchaseOrderEvent, utcnow
 from scm.services import (
     idempotency,
     order_figures,
+    outbox,
     portal,
     masterdata,
     purchase_queries,
@@ -182,7 +183,20 @@ def purchase_order_action(po_id: int, action: str) -> Any:
         raise ValidationFailed({"body": ["send a JSON object"]})
     purchasing.get_order(db.session, po_id)  # 404 before anything else
     order = commit(lambda: _run_action(action, po_id, body))
-    return jsonify(detail_json(order))
+    if action != "send":
+        return jsonify(detail_json(order))
+    outbox.deliver(db.session, current_app.config, now=utcnow(), source=("purchase_order", po_id))  # after the commit
+    return jsonify({**detail_json(purchasing.get_order(db.session, po_id)), "mail": _mail_json(po_id)})
+
+
+def _mail_json(po_id: int) -> dict[str, Any] | None:
+    """The supplier e-mail of a sent order: sent, or pending (kept in the outbox and retried), or None."""
+    mails = outbox.for_source(db.session, "purchase_order", po_id)
+    if not mails:
+        return None
+    mail = mails[-1]
+    return {"to": mail.to, "subject": mail.subject, "status": "sent" if mail.sent_at else "pending",
+            "sent_at": _d(mail.sent_at), "error": mail.last_error or None, "attempts": mail.attempts}
 
 
 # ---------------------------------------------------------------- staff: receipts

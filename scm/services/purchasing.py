@@ -7,6 +7,7 @@ The lifecycle (TRANSITIONS below is the whole rule):
     sent/confirmed/partially_confirmed ─mark_in_transit─► in_transit
     (receiving.receive) ─► partially_received ─► received ─close─► closed     rejected ─close─► closed
     cancel: from any state before the first receipt, with a reason.
+    Closing or cancelling ends the order's open inbound shipments (`logistics_arrivals.end_order`).
 
 Every transition is one function: it refuses an illegal move with InvalidTransition naming the current
 and the wanted status, records who and when in `purchase_order_events`, stamps the order and writes
@@ -26,7 +27,9 @@ from scm.models import (
     CatalogEntry, Item, PoSequence, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, User,
     Warehouse,
 )
-from scm.services import audit, order_figures, scorecard_facts, supplier_catalog, suppliers
+from scm.services import (
+    audit, logistics_arrivals, order_figures, outbox, purchase_mail, scorecard_facts, supplier_catalog, suppliers,
+)
 from scm.services.actors import Actor
 from scm.services.allocation import PriceTier, price_for
 from scm.services.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -317,16 +320,25 @@ def approve(session: Session, po_id: int, *, actor: Actor, now: datetime, note: 
 # ---------------------------------------------------------------- the supplier side
 
 def send(session: Session, po_id: int, *, actor: Actor, now: datetime) -> PurchaseOrder:
-    """Send an approved order to the supplier (records the scorecard fact). Refused with Conflict when
-    the supplier may no longer be bought from (blocked since, certificate expired)."""
+    """Send an approved order to the supplier: whatever the path (the web, the API, the nightly
+    auto-order), the e-mail to the supplier's contacts is recorded in the same transaction
+    (`outbox.enqueue`) and delivered after the commit; an order whose supplier has no contact e-mail
+    is sent all the same and its history says so. Records the scorecard fact. Refused with Conflict
+    when the supplier may no longer be bought from (blocked since, certificate expired)."""
     _require_role(actor, BUYER_ROLES, "send purchase orders")
     order = lock_order(session, po_id)
     blockers = sorted({b for line in order.lines
                        for b in suppliers.purchase_blockers(session, order.supplier_id, line.item_id, now.date())})
     if blockers and order.status == "approved":
         raise Conflict(f"{order.number} cannot be sent: " + "; ".join(blockers), blockers=blockers)
-    transition(session, order, "sent", actor=actor, now=now)
+    mail = purchase_mail.compose(session, order)
+    transition(session, order, "sent", actor=actor, now=now,
+               note=f"e-mail to {', '.join(mail.recipients)}" if mail.recipients
+               else "no contact of the supplier has an e-mail address: send the order another way")
     order.ordered_on = now.date()  # the supplier's lead time runs from the day it has the order
+    if mail.recipients:
+        outbox.enqueue(session, to=mail.recipients, subject=mail.subject, body=mail.body, now=now,
+                       source_type="purchase_order", source_id=order.id)
     scorecard_facts.record_po_sent(session, supplier_id=order.supplier_id, po_ref=order.number, sent_at=now)
     return order
 
@@ -404,6 +416,7 @@ def cancel(session: Session, po_id: int, *, actor: Actor, now: datetime, reason:
                                 current=order.status, wanted="cancelled")
     transition(session, order, "cancelled", actor=actor, now=now, note=reason)
     order.cancel_reason = reason[:500]
+    logistics_arrivals.end_order(session, order, actor=actor, now=now)  # nothing will come on its shipments
     return order
 
 
@@ -418,6 +431,7 @@ def close(session: Session, po_id: int, *, actor: Actor, now: datetime, note: st
         for line in order.lines:
             if line.qty_received == 0:
                 _record_undelivered(session, order, line, now.date())
+    logistics_arrivals.end_order(session, order, actor=actor, now=now)  # nothing more will come on its shipments
     return order
 
 
