@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import io
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
-from lxml import html
 from openpyxl import load_workbook
 
 from scm.services import purchasing, receiving
 from scm.services.actors import Actor
 from tests import factories as f
+from tests.page_figures import number, order_page_figures, table_rows
 
 NOW = datetime(2026, 3, 10, 9, tzinfo=timezone.utc)
 AS_OF = date(2026, 3, 10)
@@ -28,13 +27,6 @@ CENT = Decimal("0.01")
 STATUSES = ("draft", "pending_approval", "approved", "sent", "confirmed", "partially_received", "received",
             "closed", "cancelled")
 ENDED = ("closed", "cancelled", "rejected")  # nothing is expected any more: open quantity 0
-
-
-def number(text: str) -> Decimal:
-    """A number as a person reads it: thousands separators, spaces, NBSP and currency codes stripped."""
-    cleaned = re.sub(r"[^0-9.\-]", "", text.replace("\u2212", "-"))
-    assert cleaned, f"no number in {text!r}"
-    return Decimal(cleaned)
 
 
 def money(value: object) -> Decimal:
@@ -144,31 +136,6 @@ def _orders(session, world, seed: int, count: int) -> list[Drawn]:  # type: igno
     return drawn
 
 
-def _table_rows(page: bytes) -> dict[str, list]:  # type: ignore[type-arg]
-    """Rows of a list page's table keyed by the order number in their first cell."""
-    doc = html.fromstring(page)
-    heads = [th.text_content().strip() for th in doc.xpath("//table//thead//th")]
-    rows = {}
-    for tr in doc.xpath("//table//tbody/tr"):
-        cells = [td.text_content().strip() for td in tr.xpath("./td")]
-        rows[cells[0]] = dict(zip(heads, cells))
-    return rows
-
-
-def _detail(page: bytes) -> tuple[Decimal, Decimal, list[tuple[Decimal, Decimal]]]:
-    """(total, open quantity, [(line amount, line open)]) read from the order page's lines table."""
-    doc = html.fromstring(page)
-    table = doc.xpath("//table[contains(@class, 'po-lines')]")[0]
-    heads = [th.text_content().strip() for th in table.xpath(".//thead//th")]
-    lines = []
-    for tr in table.xpath(".//tbody/tr"):
-        cells = dict(zip(heads, [td.text_content().strip() for td in tr.xpath("./td")]))
-        lines.append((number(cells["Amount"]), number(cells["Open"]) if "Open" in cells else Decimal(0)))
-    total = number(table.xpath(".//*[@data-figure='total']")[0].text_content())
-    opened = table.xpath(".//*[@data-figure='open-qty']")
-    return total, (number(opened[0].text_content()) if opened else Decimal(0)), lines
-
-
 def _workbook(response) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data), read_only=True).worksheets[0]
@@ -184,8 +151,8 @@ def test_every_page_api_and_export_show_the_same_total_and_open_quantity(client,
     token = {"Authorization": f"Bearer {f.api_token(session, admin)}"}
     f.login(client, session, admin)
 
-    listed = _table_rows(client.get("/purchasing/orders").data)
-    expected_at_dock = _table_rows(client.get("/receiving").data)
+    listed = table_rows(client.get("/purchasing/orders").data)
+    expected_at_dock = table_rows(client.get("/receiving").data)
     api_list = {o["number"]: o for o in client.get("/api/v1/purchase-orders?per_page=100", headers=token).json["orders"]}
     exported = {r["PO number"]: r for r in _workbook(client.get("/spreadsheets/purchase_orders/export.xlsx"))}
     exported_lines = _workbook(client.get("/spreadsheets/purchase_order_lines/export.xlsx"))
@@ -200,12 +167,12 @@ def test_every_page_api_and_export_show_the_same_total_and_open_quantity(client,
         else:
             assert one.number not in expected_at_dock, where
 
-        total, open_qty, lines = _detail(client.get(f"/purchasing/orders/{one.po_id}").data)
+        total, open_qty, lines = order_page_figures(client.get(f"/purchasing/orders/{one.po_id}").data)
         assert (money(total), open_qty) == (one.total, one.open_qty), where
         for (amount, line_open), (qty, price, received) in zip(lines, one.lines):
             assert money(amount) == money(qty * price), where
             assert line_open == (Decimal(0) if one.status in ENDED else max(qty - received, Decimal(0))), where
-        printed_total, _o, _l = _detail(client.get(f"/purchasing/orders/{one.po_id}/print").data)
+        printed_total, _o, _l = order_page_figures(client.get(f"/purchasing/orders/{one.po_id}/print").data)
         assert money(printed_total) == one.total, where
 
         detail = client.get(f"/api/v1/purchase-orders/{one.po_id}", headers=token).json
@@ -231,5 +198,5 @@ def test_the_list_shows_an_order_of_2808_18_as_2808_18(client, session, login_as
                                            (item_b.id, Decimal("4"), None, Decimal("75.00"))]).order
     session.commit()
     login_as("buyer")
-    row = _table_rows(client.get("/purchasing/orders").data)[order.number]
+    row = table_rows(client.get("/purchasing/orders").data)[order.number]
     assert (number(row["Total"]), number(row["Open qty"])) == (Decimal("2808.18"), Decimal("14"))
