@@ -57,7 +57,12 @@ PURCHASING_SCHEMAS: dict[str, Any] = {
     "PurchaseOrderDetail": {"allOf": [_ref("PurchaseOrder"), _obj(
         lines={"type": "array", "items": _ref("PurchaseOrderLine")},
         events={"type": "array", "items": _ref("PurchaseOrderEvent"), "description": "staff routes only"},
-        warnings={"type": "array", "items": STR, "description": "on create only"})]},
+        warnings={"type": "array", "items": STR, "description": "on create only"},
+        mail={"type": ["object", "null"], "description": "on send only: the supplier e-mail, delivered after the "
+              "commit or kept in the outbox and retried", "properties": {
+                  "to": {"type": "array", "items": STR}, "subject": STR,
+                  "status": {"type": "string", "enum": ["sent", "pending"]}, "sent_at": DATETIME, "error": NSTR,
+                  "attempts": INT}})]},
     "PurchaseOrderList": _obj(orders={"type": "array", "items": _ref("PurchaseOrder")}, page=INT, per_page=INT,
                               total=INT),
     "PurchaseOrderRequest": _obj(
