@@ -74,19 +74,21 @@ def deliver(session: Session, mail_config: MutableMapping[str, Any], *, now: dat
         claimed = session.execute(
             update(OutgoingMail).where(OutgoingMail.id == mail_id, *waiting(now))
             .values(claimed_until=now + CLAIM, attempts=OutgoingMail.attempts + 1)
-            .returning(OutgoingMail.id).execution_options(synchronize_session=False)).scalar_one_or_none()
-        session.commit()
+            .returning(OutgoingMail.recipients, OutgoingMail.subject, OutgoingMail.body)
+            .execution_options(synchronize_session=False)).one_or_none()
+        session.commit()  # no transaction stays open while the mail server answers (SQLite's write lock)
         if claimed is None:
             continue  # another deliverer has it, or it was sent meanwhile
-        mail = session.get(OutgoingMail, mail_id, populate_existing=True)
+        outcome: dict[str, Any] = {"claimed_until": None}
         try:
-            mailer.send_mail(mail_config, mail.to, mail.subject, mail.body)
-            mail.sent_at, mail.last_error = now, ""
+            mailer.send_mail(mail_config, [a for a in claimed.recipients.split(",") if a], claimed.subject,
+                             claimed.body)
+            outcome.update(sent_at=now, last_error="")
             sent += 1
         except mailer.MailError as error:
-            mail.last_error = str(error)[:500]
+            outcome["last_error"] = str(error)[:500]
             failed += 1
-        mail.claimed_until = None
+        session.execute(update(OutgoingMail).where(OutgoingMail.id == mail_id).values(**outcome))
         session.commit()
     return Delivery(sent, failed)
 
