@@ -70,6 +70,8 @@ def seed_demo(if_empty: bool, items: int, forecast: bool, simulate: bool) -> Non
     click.echo(f"ledger-check: {check.status if check else 'skipped'}")
     figures = run_job(db.session, job_by_id("dashboard-figures"), now=utcnow(), force=True)  # "as of" on the dashboard
     click.echo(f"dashboard-figures: {figures.result if figures else 'skipped'}")
+    mail = run_job(db.session, job_by_id("outgoing-mail"), now=utcnow(), force=True)  # the demo orders' e-mails
+    click.echo(f"outgoing-mail: {mail.result if mail else 'skipped'}")
 
 
 @scm_cli.command("ledger-check")

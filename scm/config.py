@@ -47,10 +47,12 @@ class Config:
         self.SCM_PAGE_SIZE = 50
         # Behind N reverse proxies, trust N X-Forwarded-For/Proto hops (rate limits key on the client).
         self.SCM_PROXY_COUNT = int(os.environ.get("SCM_PROXY_COUNT", "0"))
-        # Outgoing mail (purchase orders to suppliers). Backend "smtp" or "outbox" (kept in memory; the
-        # default when TESTING).
+        # Outgoing mail (purchase orders to suppliers, stock warnings to buyers). Backend "smtp" when
+        # SCM_SMTP_HOST is set, else "file" (.eml files in SCM_MAIL_DIR and a log line: no SMTP error on a
+        # demo); "outbox" keeps them in memory (the default when TESTING). SCM_MAIL_BACKEND forces one.
         self.SCM_MAIL_BACKEND = os.environ.get("SCM_MAIL_BACKEND", "")
-        self.SCM_SMTP_HOST = os.environ.get("SCM_SMTP_HOST", "localhost")
+        self.SCM_MAIL_DIR = os.environ.get("SCM_MAIL_DIR", str(INSTANCE / "outbox"))
+        self.SCM_SMTP_HOST = os.environ.get("SCM_SMTP_HOST", "")
         self.SCM_SMTP_PORT = int(os.environ.get("SCM_SMTP_PORT", "25"))
         self.SCM_SMTP_USER = os.environ.get("SCM_SMTP_USER", "")
         self.SCM_SMTP_PASSWORD = os.environ.get("SCM_SMTP_PASSWORD", "")

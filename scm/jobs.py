@@ -154,11 +154,13 @@ def replenishment_plan(session: Session, now: datetime) -> str:
     """Nightly plan: suggestions and warnings, then auto-order within buyers' limits, then e-mail buyers."""
     from flask import current_app
 
-    from scm.services import replenishment, replenishment_approval, stock_warnings
+    from scm.services import outbox, replenishment, replenishment_approval, stock_warnings
     from scm.services.actors import Actor
     run = replenishment.plan(session, as_of=now.date(), actor=Actor.system("replenishment-plan"), now=now,
                              trigger="job")
     ordered = replenishment_approval.auto_order(session, run.id, now=now)
+    session.commit()  # the orders and their supplier e-mails are recorded; deliver them now (else: outgoing-mail)
+    outbox.deliver(session, current_app.config, now=now)
     mailed = stock_warnings.notify_buyers(session, current_app.config, now=now)
     return (f"{run.pairs} item-warehouse pair(s) in {run.seconds:.1f}s, {run.suggestions} suggestion(s); "
             f"auto-order {ordered}; {mailed} warning(s) e-mailed")
@@ -174,6 +176,21 @@ def stock_warnings_refresh(session: Session, now: datetime) -> str:
                              trigger="job", suggest=False)
     mailed = stock_warnings.notify_buyers(session, current_app.config, now=now)
     return f"{run.pairs} pair(s) projected; {stock_warnings.counts(session)}; {mailed} warning(s) e-mailed"
+
+
+def every_five_minutes(now: datetime) -> str:
+    """2026-03-20T12:07 -> "2026-03-20T12:05"."""
+    return now.strftime("%Y-%m-%dT%H:") + f"{now.minute // 5 * 5:02d}"
+
+
+def outgoing_mail(session: Session, now: datetime) -> str:
+    """Every 5 minutes: deliver e-mail still in the outbox (the mail server was down when an order was
+    sent, or the nightly auto-order sent it), so no message to a supplier is lost."""
+    from flask import current_app
+
+    from scm.services import outbox
+    result = outbox.deliver(session, current_app.config, now=now)
+    return f"{result.sent} sent, {result.failed} failed, {outbox.waiting_count(session, now=now)} waiting"
 
 
 def dashboard_figures(session: Session, now: datetime) -> str:
@@ -193,6 +210,7 @@ JOBS: list[Job] = [
     Job("replenishment-plan", replenishment_plan, daily, {"hour": 4, "minute": 0}),
     Job("stock-warnings", stock_warnings_refresh, hourly, {"minute": 20}),
     Job("dashboard-figures", dashboard_figures, quarter_hourly, {"minute": "*/15"}),
+    Job("outgoing-mail", outgoing_mail, every_five_minutes, {"minute": "*/5"}),
 ]
 
 

@@ -47,3 +47,29 @@ def figures(node: Any) -> dict[str, str]:
     """{name: displayed text} of every element marked data-figure under `node` (an input: its value)."""
     return {el.get("data-figure"): el.get("value", "") if el.tag == "input" else text(el)
             for el in node.xpath(".//*[@data-figure]")}
+
+
+def table_rows(page: bytes | str) -> dict[str, dict[str, str]]:
+    """Rows of a list page's first table keyed by the text of their first cell, as {header: cell text}."""
+    doc = lxml.html.fromstring(page)
+    table = doc.xpath("//table")[0]
+    heads = [th.text_content().strip() for th in table.xpath(".//thead//th")]
+    rows = {}
+    for tr in table.xpath(".//tbody/tr"):
+        cells = [" ".join(td.text_content().split()) for td in tr.xpath("./td")]
+        rows[cells[0]] = dict(zip(heads, cells))
+    return rows
+
+
+def order_page_figures(page: bytes | str) -> tuple[Decimal, Decimal, list[tuple[Decimal, Decimal]]]:
+    """(total, open quantity, [(line amount, line open)]) from an order page's lines table."""
+    doc = lxml.html.fromstring(page)
+    table = doc.xpath("//table[contains(@class, 'po-lines')]")[0]
+    heads = [th.text_content().strip() for th in table.xpath(".//thead//th")]
+    lines = []
+    for tr in table.xpath(".//tbody/tr"):
+        cells = dict(zip(heads, [td.text_content().strip() for td in tr.xpath("./td")]))
+        lines.append((number(cells["Amount"]), number(cells["Open"]) if "Open" in cells else Decimal(0)))
+    total = number(table.xpath(".//*[@data-figure='total']")[0].text_content())
+    opened = table.xpath(".//*[@data-figure='open-qty']")
+    return total, (number(opened[0].text_content()) if opened else Decimal(0)), lines

@@ -39,8 +39,8 @@ def shipment_json(s: Shipment) -> dict[str, Any]:
             "packages": s.packages, "supplier_id": s.supplier_id, "po_id": s.po_id, "transfer_id": s.transfer_id,
             "from_warehouse_id": s.from_warehouse_id, "to_warehouse_id": s.to_warehouse_id, "customer": s.customer,
             "last_event_at": _iso(s.last_event_at), "delivered_at": _iso(s.delivered_at),
-            "lines": [{"item_id": line.item_id, "quantity": str(line.qty), "po_line_id": line.po_line_id}
-                      for line in s.lines]}
+            "lines": [{"item_id": line.item_id, "quantity": str(line.qty), "po_line_id": line.po_line_id,
+                       "qty_received": str(line.qty_received)} for line in s.lines]}
 
 
 def event_json(e: ShipmentEvent) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from blueprints.api.openapi_purchasing import DATE, DATETIME, INT, NSTR, STR, _b
 
 EVENT_STATUSES = ["created", "picked_up", "in_transit", "at_hub", "out_for_delivery", "delivered", "exception",
                   "returned"]
+RECEIPT_STATUSES = ["partially_received", "received", "cancelled"]  # ours: set by receipts and ended orders, never reported
 NINT = {"type": ["integer", "null"]}
 
 
@@ -23,9 +24,10 @@ LOGISTICS_SCHEMAS: dict[str, Any] = {
         exception_reason={"type": "string", "description": "the open exception; '' when none"},
         weight_kg=NSTR, packages=NINT, supplier_id=NINT, po_id=NINT, transfer_id=NINT, from_warehouse_id=NINT,
         to_warehouse_id=NINT, customer=STR, last_event_at=DATETIME, delivered_at=DATETIME,
-        lines={"type": "array", "items": _obj(item_id=INT, quantity=STR, po_line_id=NINT)},
+        lines={"type": "array", "items": _obj(item_id=INT, quantity=STR, po_line_id=NINT, qty_received={
+            "type": "string", "description": "inbound: what receipts booked against this line"})},
         events={"type": "array", "items": _ref("ShipmentEvent"), "description": "detail only, in occurrence order"}),
-    "ShipmentEvent": _obj(event_id=STR, status={"type": "string", "enum": EVENT_STATUSES},
+    "ShipmentEvent": _obj(event_id=STR, status={"type": "string", "enum": EVENT_STATUSES + RECEIPT_STATUSES},
                           occurred_at=DATETIME, recorded_at=DATETIME, location=STR, reason=STR, eta=DATE,
                           source=STR, created={"type": "boolean", "description": "false: a repeat of a known event id"}),
     "ShipmentEventRequest": _obj(

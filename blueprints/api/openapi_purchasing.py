@@ -41,7 +41,10 @@ def _obj(required: list[str] | None = None, **props: Any) -> dict[str, Any]:
 
 ORDER_PROPS = dict(
     id=INT, number=STR, status=STR, supplier_id=INT, supplier=STR, warehouse_id=INT, warehouse=STR,
-    currency=STR, ordered_on=DATE, total=STR, line_count=INT, created_at=DATETIME, sent_at=DATETIME,
+    currency=STR, ordered_on=DATE,
+    total={"type": "string", "description": "Σ quantity × unit price in the order's currency (decimal string)"},
+    open_qty={"type": "string", "description": "Σ still expected per line: ordered − received, 0 once ended"},
+    line_count=INT, created_at=DATETIME, sent_at=DATETIME,
     confirmed_at=DATETIME, cancel_reason=STR, reject_reason=STR,
     notes={"type": "string", "description": "internal; not shown on portal routes"})
 PURCHASING_SCHEMAS: dict[str, Any] = {
@@ -54,7 +57,12 @@ PURCHASING_SCHEMAS: dict[str, Any] = {
     "PurchaseOrderDetail": {"allOf": [_ref("PurchaseOrder"), _obj(
         lines={"type": "array", "items": _ref("PurchaseOrderLine")},
         events={"type": "array", "items": _ref("PurchaseOrderEvent"), "description": "staff routes only"},
-        warnings={"type": "array", "items": STR, "description": "on create only"})]},
+        warnings={"type": "array", "items": STR, "description": "on create only"},
+        mail={"type": ["object", "null"], "description": "on send only: the supplier e-mail, delivered after the "
+              "commit or kept in the outbox and retried", "properties": {
+                  "to": {"type": "array", "items": STR}, "subject": STR,
+                  "status": {"type": "string", "enum": ["sent", "pending"]}, "sent_at": DATETIME, "error": NSTR,
+                  "attempts": INT}})]},
     "PurchaseOrderList": _obj(orders={"type": "array", "items": _ref("PurchaseOrder")}, page=INT, per_page=INT,
                               total=INT),
     "PurchaseOrderRequest": _obj(

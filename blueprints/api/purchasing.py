@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from sqlalchemy import func, select
 
 from blueprints.api.core import api_actor, api_roles, bp, json_body, optional_date, page_args
@@ -19,6 +19,8 @@ from scm.extensions import db
 from scm.models import PurchaseOrder, PurchaseOrderEvent, utcnow
 from scm.services import (
     idempotency,
+    order_figures,
+    outbox,
     portal,
     masterdata,
     purchase_queries,
@@ -42,21 +44,22 @@ def _d(value: Any) -> Any:
     return None if value is None else value.isoformat()
 
 
-def order_json(order: PurchaseOrder, supplier_code: str, warehouse_code: str) -> dict[str, Any]:
+def order_json(order: PurchaseOrder, supplier_code: str, warehouse_code: str,
+               figures: order_figures.OrderFigures) -> dict[str, Any]:
     return {"id": order.id, "number": order.number, "status": order.status, "supplier_id": order.supplier_id,
             "supplier": supplier_code, "warehouse_id": order.warehouse_id, "warehouse": warehouse_code,
-            "currency": order.currency, "ordered_on": _d(order.ordered_on), "total": _s(order.total),
-            "line_count": len(order.lines), "created_at": _d(order.created_at), "sent_at": _d(order.sent_at),
+            "currency": order.currency, "ordered_on": _d(order.ordered_on), "total": _s(figures.total),
+            "open_qty": _s(figures.open_qty), "line_count": len(order.lines), "created_at": _d(order.created_at), "sent_at": _d(order.sent_at),
             "confirmed_at": _d(order.confirmed_at), "cancel_reason": order.cancel_reason,
             "reject_reason": order.reject_reason, "notes": order.notes}
 
 
-def line_json(line: Any, sku: str) -> dict[str, Any]:
+def line_json(line: Any, sku: str, figures: order_figures.LineFigures) -> dict[str, Any]:
     return {"id": line.id, "item_id": line.item_id, "sku": sku, "quantity": _s(line.qty_ordered),
-            "unit_price": _s(line.unit_price), "amount": _s(line.amount), "promised_date": _d(line.promised_date),
+            "unit_price": _s(line.unit_price), "amount": _s(figures.amount), "promised_date": _d(line.promised_date),
             "confirmed_qty": _s(line.confirmed_qty), "confirmed_date": _d(line.confirmed_date),
             "qty_received": _s(line.qty_received), "qty_accepted": _s(line.qty_accepted),
-            "qty_rejected": _s(line.qty_rejected), "open_qty": _s(line.open_qty)}
+            "qty_rejected": _s(line.qty_rejected), "open_qty": _s(figures.open_qty)}
 
 
 def event_json(event: PurchaseOrderEvent) -> dict[str, Any]:
@@ -66,8 +69,9 @@ def event_json(event: PurchaseOrderEvent) -> dict[str, Any]:
 
 def detail_json(order: PurchaseOrder, *, events: bool = True) -> dict[str, Any]:
     skus = purchase_queries.skus_of(db.session, [order])
-    out = {**order_json(order, *purchase_queries.codes_of(db.session, order)),
-           "lines": [line_json(line, skus.get(line.item_id, "")) for line in order.lines]}
+    figures = order_figures.order_figures(db.session, [order.id])[order.id]
+    out = {**order_json(order, *purchase_queries.codes_of(db.session, order), figures),
+           "lines": [line_json(line, skus.get(line.item_id, ""), figures.line(line.id)) for line in order.lines]}
     if events:
         out["events"] = [event_json(e) for e in purchasing.history(db.session, order.id)]
     return out
@@ -84,7 +88,7 @@ def _page(stmt: Any, *, portal: bool = False) -> dict[str, Any]:
     page, per_page = page_args()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    orders = [order_json(o, s, w) for o, s, w in rows]
+    orders = [order_json(o, s, w, order_figures.figures_of(o)) for o, s, w in rows]  # lines are loaded already
     for out in orders if portal else ():
         out.pop("notes")
     return {"orders": orders, "page": page, "per_page": per_page, "total": total}
@@ -179,7 +183,20 @@ def purchase_order_action(po_id: int, action: str) -> Any:
         raise ValidationFailed({"body": ["send a JSON object"]})
     purchasing.get_order(db.session, po_id)  # 404 before anything else
     order = commit(lambda: _run_action(action, po_id, body))
-    return jsonify(detail_json(order))
+    if action != "send":
+        return jsonify(detail_json(order))
+    outbox.deliver(db.session, current_app.config, now=utcnow(), source=("purchase_order", po_id))  # after the commit
+    return jsonify({**detail_json(purchasing.get_order(db.session, po_id)), "mail": _mail_json(po_id)})
+
+
+def _mail_json(po_id: int) -> dict[str, Any] | None:
+    """The supplier e-mail of a sent order: sent, or pending (kept in the outbox and retried), or None."""
+    mails = outbox.for_source(db.session, "purchase_order", po_id)
+    if not mails:
+        return None
+    mail = mails[-1]
+    return {"to": mail.to, "subject": mail.subject, "status": "sent" if mail.sent_at else "pending",
+            "sent_at": _d(mail.sent_at), "error": mail.last_error or None, "attempts": mail.attempts}
 
 
 # ---------------------------------------------------------------- staff: receipts

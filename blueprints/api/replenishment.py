@@ -15,7 +15,7 @@ from blueprints.common import CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import utcnow
 from scm.services import (
-    masterdata, replenishment_approval, replenishment_policy, replenishment_projection, stock_warnings,
+    masterdata, order_figures, replenishment_approval, replenishment_policy, replenishment_projection, stock_warnings,
 )
 from scm.services.errors import ValidationFailed
 
@@ -74,8 +74,9 @@ def approve_suggestions() -> Any:
         raise ValidationFailed({"ids": ["a non-empty list of suggestion ids"]})
     result = commit(lambda: replenishment_approval.approve(db.session, ids, actor=api_actor(),
                                                            now=utcnow()))
+    figures = order_figures.order_figures(db.session, [o.id for o in result.orders])
     return jsonify(orders=[{"id": o.id, "number": o.number, "supplier_id": o.supplier_id,
-                            "warehouse_id": o.warehouse_id, "status": o.status, "total": str(o.total)}
+                            "warehouse_id": o.warehouse_id, "status": o.status, "total": str(figures[o.id].total)}
                            for o in result.orders], transfers=result.transfers, shipments=result.shipments,
                    warnings=result.warnings), 201
 

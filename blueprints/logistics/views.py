@@ -16,7 +16,7 @@ from blueprints.logistics import forms
 from scm.extensions import db
 from scm.models import Item, Supplier, Warehouse, utcnow
 from scm.models.logistics import SHIPMENT_KINDS, STATUS_RANK
-from scm.services import logistics, logistics_queries, masterdata
+from scm.services import logistics, logistics_queries, masterdata, order_figures
 from scm.services.errors import DomainError, NotFound, ValidationFailed
 from scm.services.logistics_delays import delay_reasons, days_late
 
@@ -178,7 +178,8 @@ def new_inbound(po_id: int):  # type: ignore[no-untyped-def]
             errors = error.field_errors if isinstance(error, ValidationFailed) else {}
             show_domain_error(error, form)
     items = _names(Item, {line.item_id for line in order.lines}, "sku")
-    return render_template("logistics/inbound_new.html", form=form, order=order, items=items, errors=errors), \
+    return render_template("logistics/inbound_new.html", form=form, order=order, items=items, errors=errors,
+                           figures=order_figures.figures_of(order)), \
         422 if request.method == "POST" else 200
 
 

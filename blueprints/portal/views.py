@@ -14,7 +14,7 @@ from blueprints.portal import forms
 from blueprints.spreadsheets.views import XLSX
 from scm.extensions import db
 from scm.models import PurchaseOrder, utcnow
-from scm.services import logistics, portal, purchasing_sheets, scorecards
+from scm.services import logistics, order_figures, portal, purchasing_sheets, scorecards
 from scm.services.errors import DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -36,7 +36,8 @@ def _order(po_id: int) -> PurchaseOrder:
 
 def _order_page(template: str, order: PurchaseOrder, **context: Any) -> str:
     """A page about one order, with our SKU, name and the supplier's own part number per line."""
-    return render_template(template, order=order, items=portal.line_items(db.session, _sid(), order), **context)
+    return render_template(template, order=order, items=portal.line_items(db.session, _sid(), order),
+                           figures=order_figures.order_figures(db.session, [order.id])[order.id], **context)
 
 
 def _line_inputs(order: PurchaseOrder, prefix: str) -> dict[int, str]:
@@ -85,8 +86,9 @@ def home():  # type: ignore[no-untyped-def]
 @roles_required("supplier")
 def orders():  # type: ignore[no-untyped-def]
     status = request.args.get("status", "") or None
-    return render_template("portal/orders.html", orders=portal.list_orders(db.session, _sid(), status),
-                           status=status or "")
+    orders = portal.list_orders(db.session, _sid(), status)
+    return render_template("portal/orders.html", orders=orders, status=status or "",
+                           figures=order_figures.order_figures(db.session, [o.id for o in orders]))
 
 
 @bp.route("/orders.xlsx")

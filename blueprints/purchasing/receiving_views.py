@@ -12,7 +12,7 @@ from blueprints.purchasing import forms
 from blueprints.purchasing.views import _view_model, bp
 from scm.extensions import db
 from scm.models import PurchaseOrder, utcnow
-from scm.services import masterdata, po_queries, purchasing, receiving
+from scm.services import masterdata, order_figures, po_queries, purchasing, receiving
 from scm.services.errors import DomainError, NotFound, ValidationFailed
 
 
@@ -22,6 +22,7 @@ def receiving_index():  # type: ignore[no-untyped-def]
     page = paginate(po_queries.order_query(today=utcnow().date(), statuses=receiving.RECEIVABLE,
                                            warehouse_id=request.args.get("warehouse", type=int)))
     return render_template("purchasing/receiving.html", page=page,
+                           figures=order_figures.order_figures(db.session, [row.id for row in page.rows]),
                            warehouses=masterdata.list_warehouses(db.session, active_only=True))
 
 

@@ -17,7 +17,10 @@ from blueprints.spreadsheets.forms import UploadForm
 from scm.extensions import db
 from scm.models import PurchaseOrder, Supplier, Warehouse, utcnow
 from scm.models.purchasing import PO_STATUSES
-from scm.services import logistics_delays, masterdata, mailer, po_queries, purchase_queries, purchasing, receiving
+from scm.services import (
+    logistics_delays, masterdata, order_figures, outbox, po_queries, purchase_mail, purchase_queries, purchasing,
+    receiving,
+)
 from scm.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("purchasing", __name__)
@@ -38,6 +41,7 @@ def orders():  # type: ignore[no-untyped-def]
                "warehouse_id": request.args.get("warehouse", type=int), "late": request.args.get("late") == "1"}
     page = paginate(po_queries.order_query(today=utcnow().date(), **filters))
     return render_template("purchasing/orders.html", page=page, statuses=PO_STATUSES,
+                           figures=order_figures.order_figures(db.session, [row.id for row in page.rows]),
                            suppliers=po_queries.suppliers_for_filter(db.session),
                            warehouses=masterdata.list_warehouses(db.session, active_only=False))
 
@@ -115,11 +119,13 @@ def new():  # type: ignore[no-untyped-def]
 
 def _view_model(order: PurchaseOrder) -> dict[str, Any]:
     return {"order": order, "items": po_queries.items_of(db.session, order),
+            "figures": order_figures.order_figures(db.session, [order.id])[order.id],
             "supplier": db.session.get(Supplier, order.supplier_id),
             "warehouse": db.session.get(Warehouse, order.warehouse_id),
             "events": purchasing.history(db.session, order.id),
             "receipts": receiving.receipts_of(db.session, order.id),
             "shipments": purchase_queries.shipments_of(db.session, order.id),
+            "mails": outbox.for_source(db.session, "purchase_order", order.id),
             "late_shipments": logistics_delays.late_inbound(db.session, utcnow(), po_id=order.id)}
 
 
@@ -185,23 +191,35 @@ def approve(po_id: int):  # type: ignore[no-untyped-def]
 
 
 def _mail_supplier(po_id: int) -> None:
-    """After the commit: the order goes to the supplier's contacts. A failure is reported, not fatal."""
-    try:
-        to, subject, body = mailer.po_sent_mail(db.session, po_id)
-        if not to:
-            flash("The supplier has no contact with an e-mail address: send the order another way.", "error")
-            return
-        mailer.send_mail(current_app.config, to, subject, body)
-        flash(f"E-mailed to {', '.join(to)}.", "info")
-    except mailer.MailError as error:
-        flash(f"The order is sent, but the e-mail failed: {error}", "error")
+    """After the commit: deliver the e-mail `purchasing.send` recorded. A failure is reported, not fatal:
+    the message stays in the outbox and the outgoing-mail job retries it."""
+    outbox.deliver(db.session, current_app.config, now=_now(), source=("purchase_order", po_id))
+    mails = outbox.for_source(db.session, "purchase_order", po_id)
+    if not mails:
+        flash("The supplier has no contact with an e-mail address: send the order another way.", "error")
+    elif mails[-1].sent_at is not None:
+        flash(f"E-mailed to {', '.join(mails[-1].to)}.", "info")
+    else:
+        flash(f"The order is sent, but the e-mail failed for now ({mails[-1].last_error}); it stays in the outbox "
+              f"and will be retried every {outbox.RETRY_EVERY_MINUTES} minutes.", "error")
 
 
-@bp.route("/purchasing/orders/<int:po_id>/send", methods=["POST"])
+@bp.route("/purchasing/orders/<int:po_id>/send", methods=["GET", "POST"])
 @roles_required(*BUYERS)
 def send(po_id: int):  # type: ignore[no-untyped-def]
+    """GET: the e-mail the supplier will receive, with Confirm and Cancel. POST: send it."""
+    if request.method == "GET":
+        return _send_preview(_order(po_id))
     return _act(po_id, lambda: purchasing.send(db.session, po_id, actor=web_actor(), now=_now()),
                 "Sent to the supplier.", after=lambda: _mail_supplier(po_id))
+
+
+def _send_preview(order: PurchaseOrder):  # type: ignore[no-untyped-def]
+    if "sent" not in purchasing.TRANSITIONS.get(order.status, frozenset()):
+        flash(f"Purchase order {order.number} is {order.status.replace('_', ' ')}; it cannot be sent.", "error")
+        return redirect(url_for(".detail", po_id=order.id))
+    return render_template("purchasing/send_preview.html", order=order, mail=purchase_mail.compose(db.session, order),
+                           supplier=db.session.get(Supplier, order.supplier_id), action_form=forms.ActionForm())
 
 
 @bp.route("/purchasing/orders/<int:po_id>/in-transit", methods=["POST"])

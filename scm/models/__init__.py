@@ -5,6 +5,7 @@ from scm.models.base import Base, utcnow
 from scm.models.catalog import Item, UnitOfMeasure, Warehouse
 from scm.models.dashboard import DashboardSnapshot
 from scm.models.forecasts import Forecast, ForecastRun, Promotion
+from scm.models.mail import OutgoingMail
 from scm.models.stock import (
     DemandRecord, IdempotencyKey, Reservation, StockBalance, StockCount, StockCountLine, StockMove,
     Transfer, TransferLine,
@@ -29,7 +30,7 @@ for _table in append_only.APPEND_ONLY_TABLES:
 
 __all__ = [
     "ApiToken", "AuditEntry", "Base", "Carrier", "DashboardSnapshot", "Shipment", "ShipmentEvent", "ShipmentLine",
-    "UnmatchedTrackingEvent", "DemandRecord", "Forecast", "ForecastRun", "Promotion", "IdempotencyKey", "ImportBatch", "Item", "JobRun",
+    "UnmatchedTrackingEvent", "DemandRecord", "Forecast", "ForecastRun", "Promotion", "IdempotencyKey", "ImportBatch", "Item", "JobRun", "OutgoingMail",
     "Reservation", "StockBalance", "StockCount", "StockCountLine", "StockMove", "Supplier", "Transfer",
     "CatalogEntry", "Certification", "DeliveryFact", "InspectionFact", "ItemCertRequirement", "PoFact",
     "PoSequence", "PriceBreak", "PurchaseOrder", "PurchaseOrderEvent", "PurchaseOrderLine", "Receipt",

@@ -17,13 +17,18 @@ from scm.models.base import Base, Quantity, UTCDateTime, utcnow
 
 SHIPMENT_KINDS = ("inbound", "transfer", "outbound")
 # Progress statuses in rank order; "exception" is recorded as an event but never moves the rank.
+# The last three are ours, never a carrier's: receiving sets partially_received and received on the
+# inbound shipments of the order it receives against, and an order that ends (closed, cancelled) sets
+# received (something arrived) or cancelled (nothing did). They rank above every carrier status, so
+# a carrier event arriving after the receipt never moves a shipment back.
 STATUS_RANK = {"created": 0, "picked_up": 1, "in_transit": 2, "at_hub": 3, "out_for_delivery": 4,
-               "delivered": 5, "returned": 6}
-EVENT_STATUSES = (*STATUS_RANK, "exception")
-CLOSED_STATUSES = ("delivered", "returned")
+               "delivered": 5, "returned": 6, "partially_received": 7, "received": 8, "cancelled": 9}
+RECEIPT_STATUSES = ("partially_received", "received", "cancelled")
+EVENT_STATUSES = (*(s for s in STATUS_RANK if s not in RECEIPT_STATUSES), "exception")  # what others may report
+CLOSED_STATUSES = ("delivered", "returned", "received", "cancelled")
 _KINDS_SQL = ",".join(f"'{k}'" for k in SHIPMENT_KINDS)
 _STATUS_SQL = ",".join(f"'{s}'" for s in STATUS_RANK)
-_EVENT_SQL = ",".join(f"'{s}'" for s in EVENT_STATUSES)
+_EVENT_SQL = ",".join(f"'{s}'" for s in (*EVENT_STATUSES, *RECEIPT_STATUSES))
 
 
 class Carrier(Base):
@@ -118,6 +123,7 @@ class ShipmentLine(Base):
     __tablename__ = "shipment_lines"
     __table_args__ = (
         CheckConstraint("qty > 0", name="qty_positive"),
+        CheckConstraint("qty_received >= 0 AND qty_received <= qty", name="qty_received_range"),
         Index("ix_shipment_lines_shipment_id", "shipment_id"),
         Index("ix_shipment_lines_po_line_id", "po_line_id"),
     )
@@ -126,9 +132,17 @@ class ShipmentLine(Base):
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     qty: Mapped[Decimal] = mapped_column(Quantity())
+    # Inbound: how much of `qty` our receipts booked against this line (receipts fill the order's
+    # shipments earliest ETA first); the rest is still expected on this shipment.
+    qty_received: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"), server_default="0")
     po_line_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_order_lines.id"))
     transfer_line_id: Mapped[int | None] = mapped_column(ForeignKey("transfer_lines.id"))
     reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"))
+
+    @property
+    def qty_pending(self) -> Decimal:
+        """Still expected on this line (inbound): carried minus received here."""
+        return max(self.qty - self.qty_received, Decimal("0"))
 
 
 class ShipmentEvent(Base):

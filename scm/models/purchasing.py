@@ -63,12 +63,8 @@ class PurchaseOrder(Base):
     reject_reason: Mapped[str] = mapped_column(String(500), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
+    # Totals and open quantities are not computed here: `scm.services.order_figures` is their one function.
     lines: Mapped[list[PurchaseOrderLine]] = relationship(lazy="selectin", order_by="PurchaseOrderLine.id")
-
-    @property
-    def total(self) -> Decimal:
-        """Σ quantity × unit price, in the order's currency."""
-        return sum((line.amount for line in self.lines), Decimal("0")).quantize(Decimal("0.0001"))
 
 
 class PurchaseOrderLine(Base):
@@ -95,14 +91,6 @@ class PurchaseOrderLine(Base):
     qty_received: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
     qty_accepted: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
     qty_rejected: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
-
-    @property
-    def amount(self) -> Decimal:
-        return self.qty_ordered * self.unit_price
-
-    @property
-    def open_qty(self) -> Decimal:
-        return max(self.qty_ordered - self.qty_received, Decimal("0"))
 
 
 class PurchaseOrderEvent(Base):

@@ -125,7 +125,7 @@ def add_certification(session: Session, supplier_id: int, data: dict, *, actor: 
     fields = clean_certification(data)
     supplier = _supplier(session, supplier_id)
     document = None
-    if file:
+    if file is not None:  # an uploaded but empty file is refused ("the file is empty"), not ignored
         document = store_document(session, supplier.id, data=file, filename=filename, kind="certificate",
                                   title=f"{fields['cert_type']} {fields['number']}".strip(), actor=actor)
     cert = Certification(supplier_id=supplier.id, document_id=document.id if document else None, **fields)

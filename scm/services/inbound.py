@@ -113,19 +113,20 @@ def expected_receipts(session: Session, *, item_ids: Collection[int] | None = No
 def _shipped(session: Session, line_ids: list[int]) -> dict[int, list[tuple[int, Decimal, date | None]]]:
     """PO line id -> [(shipment id, quantity, ETA)] of live inbound shipments, earliest ETA first.
 
-    What a live shipment carries arrives at its ETA; the rest of the line keeps its planned date.
-    (Receipts do not say which shipment they came from, so a partly received line counts its
-    received quantity against the earliest shipments first.)"""
+    What a live shipment still carries (its quantity less what receipts booked against it) arrives at
+    its ETA; the rest of the line keeps its planned date. Received and cancelled shipments are closed."""
     out: dict[int, list[tuple[int, Decimal, date | None]]] = {}
     if not line_ids:
         return out
-    stmt = (select(ShipmentLine.po_line_id, Shipment.id, ShipmentLine.qty, Shipment.eta, Shipment.promised_date)
+    stmt = (select(ShipmentLine.po_line_id, Shipment.id, ShipmentLine.qty, ShipmentLine.qty_received, Shipment.eta,
+                   Shipment.promised_date)
             .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
             .where(Shipment.kind == "inbound", Shipment.status.not_in(CLOSED_STATUSES),
                    ShipmentLine.po_line_id.in_(line_ids))
             .order_by(ShipmentLine.po_line_id, Shipment.eta, Shipment.id))
-    for line_id, shipment_id, qty, eta, promised in session.execute(stmt):
-        out.setdefault(line_id, []).append((shipment_id, qty, eta or promised))
+    for line_id, shipment_id, qty, received, eta, promised in session.execute(stmt):
+        if qty > received:
+            out.setdefault(line_id, []).append((shipment_id, qty - received, eta or promised))
     return out
 
 

@@ -34,7 +34,8 @@ ZERO = Decimal("0")
 EVENT_SOURCES = ("staff", "portal", "import", "webhook", "system")
 STATUS_LABELS = {"created": "Created", "picked_up": "Picked up", "in_transit": "In transit", "at_hub": "At hub",
                  "out_for_delivery": "Out for delivery", "delivered": "Delivered", "exception": "Exception",
-                 "returned": "Returned"}
+                 "returned": "Returned", "partially_received": "Partially received", "received": "Received",
+                 "cancelled": "Cancelled"}
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
@@ -167,7 +168,7 @@ def create_inbound_from_notice(session: Session, notice: ShippingNotice, *, acto
 def create_inbound(session: Session, po_id: int, data: dict, lines: dict[int, Any], *, actor: Actor,
                    now: datetime) -> Shipment:
     """A buyer enters an inbound shipment for a PO (no notice): `lines` maps PO line id -> quantity."""
-    from scm.services import purchasing
+    from scm.services import order_figures, purchasing
     order = session.get(PurchaseOrder, po_id)
     if order is None:
         raise NotFound(f"purchase order {po_id} does not exist")
@@ -176,6 +177,7 @@ def create_inbound(session: Session, po_id: int, data: dict, lines: dict[int, An
                                 current=order.status, wanted="in_transit")
     header = _clean(session, data)
     known = {line.id: line for line in order.lines}
+    still_open = order_figures.figures_of(order).lines
     errors: dict[str, list[str]] = {}
     chosen: dict[int, Decimal] = {}
     for line_id, raw in lines.items():
@@ -183,8 +185,8 @@ def create_inbound(session: Session, po_id: int, data: dict, lines: dict[int, An
             errors[f"lines[{line_id}]"] = [f"line {line_id} is not on {order.number}"]
             continue
         qty = purchasing.parse_quantity(raw or "0", f"lines[{line_id}]", errors, allow_zero=True)
-        if qty > known[line_id].open_qty:
-            errors[f"lines[{line_id}]"] = [f"at most {known[line_id].open_qty} is still open"]
+        if qty > still_open[line_id].open_qty:
+            errors[f"lines[{line_id}]"] = [f"at most {still_open[line_id].open_qty} is still open"]
         elif qty > 0:
             chosen[line_id] = qty
     if not chosen and not errors:

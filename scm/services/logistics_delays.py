@@ -1,6 +1,7 @@
 """Delay detection: when a shipment is late, and what a late inbound shipment means for the buyer.
 
-A shipment that is still open (not delivered or returned) is late when
+A shipment on which goods are still expected (not delivered, returned, received or cancelled; not
+every line received; its order not received, closed or cancelled) is late when
   1. its ETA is after its promised date, or the promised date has passed without delivery;
   2. no tracking event arrived within the carrier's expected interval (`event_interval_hours`),
      counted from the last event (or from the ship date once it has passed);
@@ -23,12 +24,14 @@ from sqlalchemy.orm import Session
 from scm.models import Item, PurchaseOrder, Shipment, ShipmentLine, Supplier
 from scm.models.logistics import CLOSED_STATUSES
 from scm.services import audit
+from scm.services.logistics_arrivals import order_still_expecting, pending_lines
 from scm.services.actors import Actor
 
 
 def delay_reasons(shipment: Shipment, now: datetime) -> list[str]:
-    """Why an open shipment is late at `now` (empty: on time). Pure: reads only the shipment and its carrier."""
-    if shipment.status in CLOSED_STATUSES:
+    """Why an open shipment is late at `now` (empty: on time). Pure: reads only the shipment, its lines and
+    its carrier. A shipment on which nothing is still expected (closed, or every line received) is never late."""
+    if shipment.status in CLOSED_STATUSES or (shipment.lines and not pending_lines(shipment)):
         return []
     today, reasons = now.date(), []
     promised, eta = shipment.promised_date, shipment.eta
@@ -71,8 +74,15 @@ def detect_delays(session: Session, *, now: datetime, actor: Actor | None = None
     affected PO lines for inbound) and clear the flag of those on time again. Returns the late ones."""
     actor = actor or Actor.system("delay-detection")
     findings = []
-    for shipment in session.scalars(select(Shipment).where(Shipment.status.not_in(CLOSED_STATUSES))
-                                    .order_by(Shipment.id)):
+    still_open = Shipment.status.not_in(CLOSED_STATUSES)
+    expecting = set(session.scalars(select(Shipment.id).where(still_open, order_still_expecting())))
+    for shipment in session.scalars(select(Shipment).where(still_open).order_by(Shipment.id)):
+        if shipment.id not in expecting or (shipment.lines and not pending_lines(shipment)):
+            # its order ended, or everything on it arrived: nothing to be late for, no ETA to move
+            if shipment.late:
+                audit.record(session, actor, "shipment.on_time_again", "shipment", shipment.id)
+            shipment.late, shipment.late_reason = False, ""
+            continue
         if shipment.eta is not None and shipment.eta < now.date():
             audit.record(session, actor, "shipment.eta_passed", "shipment", shipment.id,
                          before={"eta": shipment.eta.isoformat()}, after={"eta": now.date().isoformat()})
@@ -124,7 +134,7 @@ def late_inbound(session: Session, now: datetime, *, po_id: int | None = None,
     stmt = (select(Shipment, Supplier.name, PurchaseOrder.number)
             .outerjoin(Supplier, Supplier.id == Shipment.supplier_id)
             .outerjoin(PurchaseOrder, PurchaseOrder.id == Shipment.po_id)
-            .where(Shipment.kind == "inbound", Shipment.status.not_in(CLOSED_STATUSES)))
+            .where(Shipment.kind == "inbound", Shipment.status.not_in(CLOSED_STATUSES), order_still_expecting()))
     if po_id is not None:
         stmt = stmt.where(Shipment.po_id == po_id)
     if supplier_id is not None:
@@ -134,8 +144,8 @@ def late_inbound(session: Session, now: datetime, *, po_id: int | None = None,
     out = [LateInbound(
         shipment_id=s.id, reference=s.reference, tracking_number=s.tracking_number, supplier_id=s.supplier_id,
         supplier_name=name or "", po_id=s.po_id, po_number=number or "",
-        lines=tuple(AffectedLine(line.po_line_id, skus.get(line.item_id, ""), line.qty)
-                    for line in s.lines if line.po_line_id),
+        lines=tuple(AffectedLine(line.po_line_id, skus.get(line.item_id, ""), line.qty_pending)
+                    for line in pending_lines(s) if line.po_line_id),
         days_late=days_late(s, now), reasons=tuple(delay_reasons(s, now)), eta=s.eta,
         promised_date=s.promised_date) for s, name, number in rows]
     return sorted(out, key=lambda r: (-r.days_late, r.shipment_id))

@@ -1,23 +1,30 @@
-"""Outgoing e-mail: SMTP configured by settings, or an in-memory outbox (tests, development).
+"""Outgoing e-mail transport, and the pure text of the purchase-order mail.
 
-`send_mail` takes the app's config mapping (no Flask import here). With SCM_MAIL_BACKEND "outbox"
-(the default when TESTING) messages are appended to `app_config["SCM_MAIL_OUTBOX"]` instead of sent.
+`send_mail` takes the app's config mapping (no Flask import here) and hands one message to a backend:
+- "smtp": the server at SCM_SMTP_HOST:SCM_SMTP_PORT (STARTTLS and login when SCM_SMTP_USER is set);
+- "file": a local outbox, one `.eml` file per message under SCM_MAIL_DIR (default `instance/outbox/`)
+  and one log line; the default when no SCM_SMTP_HOST is configured, so a demo never shows an SMTP error;
+- "outbox": appended to `app_config["SCM_MAIL_OUTBOX"]` in memory (the default when TESTING).
+SCM_MAIL_BACKEND chooses one explicitly. Messages to suppliers are not sent from here directly but
+through `scm.services.outbox`, which records them with the business change and retries failures.
 Composition is pure (`po_sent_message`): plain data in, (subject, body) out.
 """
 from __future__ import annotations
 
+import logging
 import smtplib
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
 from typing import Any, MutableMapping, Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from scm.models import Item, Supplier, SupplierContact, Warehouse
-from scm.services import purchasing
+log = logging.getLogger("scm.mail")
+DEFAULT_MAIL_DIR = Path(__file__).resolve().parent.parent.parent / "instance" / "outbox"
 
 
 class MailError(RuntimeError):
@@ -34,13 +41,17 @@ class MailLine:
     promised: date | None
 
 
-def _backend(app_config: MutableMapping[str, Any]) -> str:
-    default = "outbox" if app_config.get("TESTING") else "smtp"
-    return (app_config.get("SCM_MAIL_BACKEND") or default).lower()
+def backend(app_config: MutableMapping[str, Any]) -> str:
+    """The backend in use: SCM_MAIL_BACKEND, else "outbox" when TESTING, "smtp" with SCM_SMTP_HOST, else "file"."""
+    if app_config.get("SCM_MAIL_BACKEND"):
+        return str(app_config["SCM_MAIL_BACKEND"]).lower()
+    if app_config.get("TESTING"):
+        return "outbox"
+    return "smtp" if app_config.get("SCM_SMTP_HOST") else "file"
 
 
 def send_mail(app_config: MutableMapping[str, Any], to: Sequence[str], subject: str, body: str) -> None:
-    """Send one plain-text message to `to`. Raises MailError when there is no recipient or SMTP fails."""
+    """Send one plain-text message to `to`. Raises MailError when there is no recipient or delivery fails."""
     recipients = [address for address in to if address]
     if not recipients:
         raise MailError("no recipient address")
@@ -48,10 +59,31 @@ def send_mail(app_config: MutableMapping[str, Any], to: Sequence[str], subject: 
     message["From"] = app_config.get("SCM_MAIL_FROM") or "scm@localhost"
     message["To"] = ", ".join(recipients)
     message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="scm.local")
     message.set_content(body)
-    if _backend(app_config) == "outbox":
+    kind = backend(app_config)
+    if kind == "outbox":
         app_config.setdefault("SCM_MAIL_OUTBOX", []).append(message)
-        return
+    elif kind == "file":
+        _write_file(app_config, message)
+    else:
+        _smtp(app_config, message)
+
+
+def _write_file(app_config: MutableMapping[str, Any], message: EmailMessage) -> None:
+    folder = Path(app_config.get("SCM_MAIL_DIR") or DEFAULT_MAIL_DIR)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # The transport's own clock (like the Date header), only for sortable file names.
+        path = folder / f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}.eml"
+        path.write_bytes(bytes(message))
+    except OSError as error:
+        raise MailError(f"the local outbox {folder} is not writable: {error}") from error
+    log.info("mail to %s, %r: written to %s (no SCM_SMTP_HOST configured)", message["To"], message["Subject"], path)
+
+
+def _smtp(app_config: MutableMapping[str, Any], message: EmailMessage) -> None:
     try:
         with smtplib.SMTP(app_config.get("SCM_SMTP_HOST") or "localhost", int(app_config.get("SCM_SMTP_PORT") or 25),
                           timeout=15) as smtp:
@@ -83,19 +115,3 @@ def po_sent_message(*, number: str, supplier_name: str, currency: str, ship_to: 
         "Thank you.",
     ])
     return subject, body
-
-
-def po_sent_mail(session: Session, po_id: int) -> tuple[list[str], str, str]:
-    """(recipients, subject, body) for a sent order: every contact of its supplier with an e-mail."""
-    order = purchasing.get_order(session, po_id)
-    supplier = session.get(Supplier, order.supplier_id)
-    warehouse = session.get(Warehouse, order.warehouse_id)
-    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_([ln.item_id for ln in order.lines])))}
-    lines = [MailLine(items[ln.item_id].sku, items[ln.item_id].name, ln.qty_ordered, items[ln.item_id].uom,
-                      ln.unit_price, ln.confirmed_date or ln.promised_date) for ln in order.lines]
-    to = list(session.scalars(select(SupplierContact.email).where(SupplierContact.supplier_id == supplier.id,
-                                                                 SupplierContact.email != "")
-                              .order_by(SupplierContact.id)))
-    subject, body = po_sent_message(number=order.number, supplier_name=supplier.name, currency=order.currency,
-                                    ship_to=f"{warehouse.code} {warehouse.name}", lines=lines, total=order.total)
-    return to, subject, body

@@ -1,4 +1,9 @@
-"""Read-only queries behind the purchase order and receiving pages (one statement per list, no N+1)."""
+"""Read-only queries behind the purchase order and receiving pages (one statement per list, no N+1).
+
+The rows carry what filters and sorts need (next due date, the late flag, the line count); the
+figures a person reads (total, open quantity) come from `order_figures.order_figures` for the page's
+orders: the stored quantities and prices are scaled integers, so they are never summed here.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -13,14 +18,13 @@ from scm.services.receiving import RECEIVABLE
 EXPECTING = RECEIVABLE
 
 
-def _line_totals(today: date) -> Select:
-    """Per order: total value, open quantity, earliest promised date of an open line, late flag."""
+def _line_dates(today: date) -> Select:
+    """Per order: earliest promised date of an open line, late flag, number of lines (comparisons of
+    scaled columns with each other are exact; no scaled value is summed)."""
     line = PurchaseOrderLine
     promised = func.coalesce(line.confirmed_date, line.promised_date)
     is_open = line.qty_received < line.qty_ordered
     return (select(line.po_id.label("po_id"),
-                   func.sum(line.qty_ordered * line.unit_price).label("total"),
-                   func.sum(case((is_open, line.qty_ordered - line.qty_received), else_=0)).label("open_qty"),
                    func.min(case((is_open, promised), else_=None)).label("next_due"),
                    func.max(case((and_(is_open, promised < today), 1), else_=0)).label("late_lines"),
                    func.count(line.id).label("line_count"))
@@ -31,12 +35,12 @@ def order_query(*, today: date, status: str = "", supplier_id: int | None = None
                 late: bool = False, statuses: tuple[str, ...] | None = None) -> Select:
     """Orders with supplier, warehouse and line aggregates, newest first. `late`: goods still expected,
     and an open line's (confirmed, else promised) date is before `today`."""
-    totals = _line_totals(today).subquery()
+    totals = _line_dates(today).subquery()
     is_late = and_(PurchaseOrder.status.in_(EXPECTING), func.coalesce(totals.c.late_lines, 0) == 1)
     stmt = (select(PurchaseOrder.id, PurchaseOrder.number, PurchaseOrder.status, PurchaseOrder.ordered_on,
                    PurchaseOrder.currency, PurchaseOrder.supplier_id, Supplier.code.label("supplier_code"),
                    Supplier.name.label("supplier_name"), Warehouse.code.label("warehouse_code"),
-                   totals.c.total, totals.c.open_qty, totals.c.next_due, totals.c.line_count,
+                   totals.c.next_due, totals.c.line_count,
                    case((is_late, True), else_=False).label("late"))
             .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
             .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)

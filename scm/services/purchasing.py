@@ -7,6 +7,7 @@ The lifecycle (TRANSITIONS below is the whole rule):
     sent/confirmed/partially_confirmed ─mark_in_transit─► in_transit
     (receiving.receive) ─► partially_received ─► received ─close─► closed     rejected ─close─► closed
     cancel: from any state before the first receipt, with a reason.
+    Closing or cancelling ends the order's open inbound shipments (`logistics_arrivals.end_order`).
 
 Every transition is one function: it refuses an illegal move with InvalidTransition naming the current
 and the wanted status, records who and when in `purchase_order_events`, stamps the order and writes
@@ -26,7 +27,9 @@ from scm.models import (
     CatalogEntry, Item, PoSequence, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, User,
     Warehouse,
 )
-from scm.services import audit, scorecard_facts, supplier_catalog, suppliers
+from scm.services import (
+    audit, logistics_arrivals, order_figures, outbox, purchase_mail, scorecard_facts, supplier_catalog, suppliers,
+)
 from scm.services.actors import Actor
 from scm.services.allocation import PriceTier, price_for
 from scm.services.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -264,7 +267,7 @@ def create_draft(session: Session, *, supplier_id: int, warehouse_id: int, lines
                                    actor_label=actor.label, from_status=None, to_status="draft"))
     audit.record(session, actor, "purchase_order.create", "purchase_order", order.id,
                  after={"number": order.number, "supplier": supplier.code, "currency": currency,
-                        "total": str(order.total), "lines": len(built)})
+                        "total": str(order_figures.figures_of(order).total), "lines": len(built)})
     warnings = suppliers.purchase_warnings(session, supplier.id, None, as_of)
     for item_id in sorted({line.item_id for line in built}):
         warnings += [w for w in suppliers.purchase_warnings(session, supplier.id, item_id, as_of) if w not in warnings]
@@ -281,14 +284,15 @@ def submit(session: Session, po_id: int, *, actor: Actor, now: datetime) -> Purc
     order = lock_order(session, po_id)
     user = _user(session, actor)
     limit = user.approval_limit if user is not None else ZERO
-    if order.status == "draft" and order.total <= limit:
+    total = order_figures.figures_of(order).total
+    if order.status == "draft" and total <= limit:
         transition(session, order, "approved", actor=actor, now=now,
-                   note=f"total {order.total:,.2f} {order.currency} within the limit of {limit:,.2f}")
+                   note=f"total {total:,.2f} {order.currency} within the limit of {limit:,.2f}")
         order.approved_by = actor.user_id
         order.submitted_at = order.submitted_at or now
         return order
     return transition(session, order, "pending_approval", actor=actor, now=now,
-                      note=f"total {order.total:,.2f} {order.currency} above the limit of {limit:,.2f}")
+                      note=f"total {total:,.2f} {order.currency} above the limit of {limit:,.2f}")
 
 
 def approve(session: Session, po_id: int, *, actor: Actor, now: datetime, note: str = "") -> PurchaseOrder:
@@ -304,8 +308,9 @@ def approve(session: Session, po_id: int, *, actor: Actor, now: datetime, note: 
     if actor.role != "admin":
         user = _user(session, actor)
         limit = user.approval_limit if user is not None else ZERO
-        if order.total > limit:
-            raise PermissionDenied(f"{order.number} totals {order.total} {order.currency}, above your approval "
+        total = order_figures.figures_of(order).total
+        if total > limit:
+            raise PermissionDenied(f"{order.number} totals {total} {order.currency}, above your approval "
                                    f"limit of {limit}")
     transition(session, order, "approved", actor=actor, now=now, note=note)
     order.approved_by = actor.user_id
@@ -315,16 +320,25 @@ def approve(session: Session, po_id: int, *, actor: Actor, now: datetime, note: 
 # ---------------------------------------------------------------- the supplier side
 
 def send(session: Session, po_id: int, *, actor: Actor, now: datetime) -> PurchaseOrder:
-    """Send an approved order to the supplier (records the scorecard fact). Refused with Conflict when
-    the supplier may no longer be bought from (blocked since, certificate expired)."""
+    """Send an approved order to the supplier: whatever the path (the web, the API, the nightly
+    auto-order), the e-mail to the supplier's contacts is recorded in the same transaction
+    (`outbox.enqueue`) and delivered after the commit; an order whose supplier has no contact e-mail
+    is sent all the same and its history says so. Records the scorecard fact. Refused with Conflict
+    when the supplier may no longer be bought from (blocked since, certificate expired)."""
     _require_role(actor, BUYER_ROLES, "send purchase orders")
     order = lock_order(session, po_id)
     blockers = sorted({b for line in order.lines
                        for b in suppliers.purchase_blockers(session, order.supplier_id, line.item_id, now.date())})
     if blockers and order.status == "approved":
         raise Conflict(f"{order.number} cannot be sent: " + "; ".join(blockers), blockers=blockers)
-    transition(session, order, "sent", actor=actor, now=now)
+    mail = purchase_mail.compose(session, order)
+    transition(session, order, "sent", actor=actor, now=now,
+               note=f"e-mail to {', '.join(mail.recipients)}" if mail.recipients
+               else "no contact of the supplier has an e-mail address: send the order another way")
     order.ordered_on = now.date()  # the supplier's lead time runs from the day it has the order
+    if mail.recipients:
+        outbox.enqueue(session, to=mail.recipients, subject=mail.subject, body=mail.body, now=now,
+                       source_type="purchase_order", source_id=order.id)
     scorecard_facts.record_po_sent(session, supplier_id=order.supplier_id, po_ref=order.number, sent_at=now)
     return order
 
@@ -402,6 +416,7 @@ def cancel(session: Session, po_id: int, *, actor: Actor, now: datetime, reason:
                                 current=order.status, wanted="cancelled")
     transition(session, order, "cancelled", actor=actor, now=now, note=reason)
     order.cancel_reason = reason[:500]
+    logistics_arrivals.end_order(session, order, actor=actor, now=now)  # nothing will come on its shipments
     return order
 
 
@@ -416,6 +431,7 @@ def close(session: Session, po_id: int, *, actor: Actor, now: datetime, note: st
         for line in order.lines:
             if line.qty_received == 0:
                 _record_undelivered(session, order, line, now.date())
+    logistics_arrivals.end_order(session, order, actor=actor, now=now)  # nothing more will come on its shipments
     return order
 
 

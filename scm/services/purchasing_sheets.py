@@ -22,7 +22,7 @@ from scm.models import (
     Supplier,
     Warehouse,
 )
-from scm.services import audit, purchase_queries, purchasing, suppliers
+from scm.services import audit, order_figures, purchase_queries, purchasing, suppliers
 from scm.services.actors import Actor
 from scm.services.errors import ImportRejected, InvalidTransition, PermissionDenied
 from scm.services.spreadsheets import (
@@ -40,6 +40,7 @@ PURCHASE_ORDERS = EntitySpec("purchase_orders", "Purchase orders", [
     Column("supplier", "Supplier", "text"), Column("warehouse", "Warehouse", "text"),
     Column("currency", "Currency", "text"), Column("ordered_on", "Ordered on", "date"),
     Column("lines", "Lines", "integer"), Column("total", "Total", "decimal", places=4),
+    Column("open_qty", "Open quantity", "decimal", places=3),
     Column("sent_at", "Sent at", "datetime"), Column("confirmed_at", "Confirmed at", "datetime"),
     Column("cancel_reason", "Cancel reason", "text"), Column("reject_reason", "Reject reason", "text"),
 ])
@@ -78,20 +79,24 @@ OPEN_ORDERS = EntitySpec("supplier_open_orders", "Open orders", [
 
 def export_orders(session: Session) -> Iterable[dict[str, Any]]:
     stmt = purchase_queries.order_query().order_by(None).order_by(PurchaseOrder.id)
-    for order, supplier_code, warehouse_code in session.execute(stmt):
+    rows = session.execute(stmt).all()
+    figures = order_figures.order_figures(session, [order.id for order, _s, _w in rows])
+    for order, supplier_code, warehouse_code in rows:
         yield {"number": order.number, "status": order.status, "supplier": supplier_code,
                "warehouse": warehouse_code, "currency": order.currency, "ordered_on": order.ordered_on,
-               "lines": len(order.lines), "total": order.total, "sent_at": order.sent_at,
+               "lines": len(order.lines), "total": figures[order.id].total,
+               "open_qty": figures[order.id].open_qty, "sent_at": order.sent_at,
                "confirmed_at": order.confirmed_at, "cancel_reason": order.cancel_reason,
                "reject_reason": order.reject_reason}
 
 
-def _line_row(order: PurchaseOrder, line: PurchaseOrderLine, sku: str) -> dict[str, Any]:
+def _line_row(order: PurchaseOrder, line: PurchaseOrderLine, sku: str,
+              figures: order_figures.OrderFigures) -> dict[str, Any]:
     return {"number": order.number, "status": order.status, "line_id": line.id, "sku": sku,
             "quantity": line.qty_ordered, "promised_date": line.promised_date, "unit_price": line.unit_price,
             "currency": order.currency, "confirmed_qty": line.confirmed_qty, "confirmed_date": line.confirmed_date,
             "qty_received": line.qty_received, "qty_accepted": line.qty_accepted,
-            "qty_rejected": line.qty_rejected, "open_qty": line.open_qty}
+            "qty_rejected": line.qty_rejected, "open_qty": figures.line(line.id).open_qty}
 
 
 def export_lines(session: Session) -> Iterable[dict[str, Any]]:
@@ -101,8 +106,11 @@ def export_lines(session: Session) -> Iterable[dict[str, Any]]:
             .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
             .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
             .order_by(PurchaseOrder.id, PurchaseOrderLine.id))
-    for line, order, sku, supplier_code, warehouse_code in session.execute(stmt):
-        yield {**_line_row(order, line, sku), "supplier": supplier_code, "warehouse": warehouse_code}
+    rows = session.execute(stmt).all()
+    figures = order_figures.order_figures(session, {order.id for _l, order, *_rest in rows})
+    for line, order, sku, supplier_code, warehouse_code in rows:
+        yield {**_line_row(order, line, sku, figures[order.id]), "supplier": supplier_code,
+               "warehouse": warehouse_code}
 
 
 def open_orders_workbook(session: Session, supplier_id: int) -> bytes:
@@ -115,9 +123,10 @@ def open_orders_workbook(session: Session, supplier_id: int) -> bytes:
     rows = session.execute(stmt).all()
     orders = [order for order, _s, _w in rows]
     skus = purchase_queries.skus_of(session, orders)
+    figures = order_figures.order_figures(session, [order.id for order in orders])
     theirs = dict(session.execute(select(CatalogEntry.item_id, CatalogEntry.supplier_sku)
                                   .where(CatalogEntry.supplier_id == supplier_id)).all())
-    out = [{**_line_row(order, line, skus.get(line.item_id, "")), "ordered_on": order.ordered_on,
+    out = [{**_line_row(order, line, skus.get(line.item_id, ""), figures[order.id]), "ordered_on": order.ordered_on,
             "warehouse": warehouse_code, "supplier_sku": theirs.get(line.item_id) or ""}
            for order, _supplier_code, warehouse_code in rows for line in order.lines]
     return export_rows(OPEN_ORDERS, out)
@@ -188,8 +197,8 @@ def import_lines(session: Session, po_id: int, data: bytes, filename: str, actor
                                 current=order.status, wanted="draft")
     try:
         result = read_rows(DRAFT_LINES, data, filename)
-    except SpreadsheetRejected as rejected:
-        raise ImportRejected(rejected.message, report=rejected.report) from None
+    except SpreadsheetRejected as rejected:  # the whole file: its message, no row report (the page shows rows)
+        raise ImportRejected(rejected.message) from None
     built, errors = ([], result.errors) if result.errors else _check_rows(session, order, result)
     if errors:
         raise ImportRejected(f"{len(errors)} problem(s) in {filename}; nothing was imported",
@@ -200,5 +209,6 @@ def import_lines(session: Session, po_id: int, data: bytes, filename: str, actor
     session.flush()
     session.refresh(order, ["lines"])
     audit.record(session, actor, "purchase_order.import_lines", "purchase_order", order.id,
-                 after={"number": order.number, "file": filename[:255], "lines": len(built), "total": str(order.total)})
+                 after={"number": order.number, "file": filename[:255], "lines": len(built),
+                        "total": str(order_figures.figures_of(order).total)})
     return built

@@ -11,6 +11,8 @@ Rules:
   after the order and its lines are row-locked in line-id order, so two warehouse users receiving the
   same line at once can never exceed it (SQLite transactions begin IMMEDIATE).
 - The order becomes received when every line has its ordered quantity, else partially_received.
+- The received quantity fills the order's inbound shipments, which become partially received or
+  received (`scm.services.logistics_arrivals`): what arrived is neither late nor expected again.
 - Rejected quantity can go back to the supplier (`return_rejected`); it never entered stock.
 - Each receipt line feeds the supplier scorecard: one delivery fact and one inspection fact, keyed by
   the receipt so a retried receipt is not counted twice.
@@ -27,7 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scm.models import Item, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Receipt, ReceiptLine
-from scm.services import audit, purchasing, scorecard_facts, stock_ledger
+from scm.services import audit, logistics_arrivals, purchasing, scorecard_facts, stock_ledger
 from scm.services.actors import Actor
 from scm.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 
@@ -132,6 +134,8 @@ def receive(session: Session, po_id: int, *, lines: Sequence[Sequence[Any]], act
     done = all(line.qty_received >= line.qty_ordered for line in order.lines)
     purchasing.transition(session, order, "received" if done else "partially_received", actor=actor, now=now,
                           note=f"receipt {receipt.id}")
+    logistics_arrivals.book_receipt(session, order, {c.line_id: c.received for c in counted}, receipt_id=receipt.id,
+                                    actor=actor, now=now)
     audit.record(session, actor, "receipt.create", "receipt", receipt.id, after={
         "po": order.number, "lines": [{"line": c.line_id, "received": str(c.received), "accepted": str(c.accepted),
                                        "rejected": str(c.rejected), "reason": c.reason} for c in counted]})

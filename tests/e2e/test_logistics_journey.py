@@ -1,13 +1,16 @@
 """Logistics on a phone: a supplier sends a shipping notice with a tracking number; signed carrier
 webhooks mark it in transit and then delayed; the buyer sees the alert on the shipments board and on
-the PO page. (The live server checks webhook timestamps against its clock, so this journey signs with
-the real time and uses dates relative to today.)"""
+the PO page; the warehouse receives what was shipped, and the alert is gone everywhere while the order's
+figures (total, open quantity) match a hand computation on the list and the order page. (The live
+server checks webhook timestamps against its clock, so this journey signs with the real time and uses
+dates relative to today.)"""
 from __future__ import annotations
 
 import json
 import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -15,6 +18,7 @@ from scm.services import webhooks
 from tests import factories as f
 from tests import logistics_factories as lf
 from tests.e2e.conftest import shot
+from tests.page_figures import number, order_page_figures, table_rows
 
 
 @pytest.fixture
@@ -49,6 +53,7 @@ def test_notice_webhooks_and_the_buyers_alert(page, live_server, seeded):
         order, supplier_user = lf.confirmed_order(session)
         supplier_user.email = "sam@acme.example"
         f.user(session, "buyer", email="bea@example.com")
+        f.user(session, "warehouse", email="will@example.com")
         return order.id, order.number, order.lines[0].id
     po_id, po_number, line_id = seeded(data)
 
@@ -95,6 +100,40 @@ def test_notice_webhooks_and_the_buyers_alert(page, live_server, seeded):
     page.goto(f"{live_server}/logistics/where")
     page.get_by_text("Where is it").first.wait_for()
     shot(page, "logistics-06-where-is-it")
+    _receive_the_shipment(page, live_server, po_id)
+    _alert_gone_and_figures_right(page, live_server, po_id, po_number)
+
+
+def _receive_the_shipment(page, base: str, po_id: int) -> None:  # type: ignore[no-untyped-def]
+    """The warehouse receives the 60 shipped (of 100 ordered)."""
+    page.context.clear_cookies()
+    login(page, base, "will@example.com")
+    page.goto(f"{base}/receiving/orders/{po_id}")
+    page.locator("fieldset").first.get_by_label("Received").fill("60")
+    page.get_by_role("button", name="Post receipt").click()
+    page.get_by_text("posted for").wait_for()
+
+
+def _alert_gone_and_figures_right(page, base: str, po_id: int, po_number: str) -> None:  # type: ignore[no-untyped-def]
+    # By hand: 100 ordered at 2.00 = 200.00; 60 received, 40 open. The shipment carried 60: received in full.
+    total, still_open = Decimal("200.00"), Decimal(100) - Decimal(60)
+    page.context.clear_cookies()
+    login(page, base, "bea@example.com")
+    page.goto(f"{base}/purchasing/orders")
+    row = table_rows(page.content())[po_number]
+    assert (number(row["Total"]).quantize(Decimal("0.01")), number(row["Open qty"])) == (total, still_open)
+    page.goto(f"{base}/purchasing/orders/{po_id}")
+    page_total, page_open, _lines = order_page_figures(page.content())
+    assert (page_total.quantize(Decimal("0.01")), page_open) == (total, still_open)
+    assert "is late by" not in page.content()
+    shot(page, "logistics-07-po-received-no-alert")
+    page.locator("section[aria-labelledby='shipments-title'] a").first.click()
+    page.wait_for_url("**/logistics/shipments/*")
+    page.locator("h1").get_by_text("Received").wait_for()
+    assert "Late by" not in page.content()
+    shot(page, "logistics-08-shipment-received")
+    page.goto(f"{base}/logistics/?late=1")
+    assert page.get_by_role("link", name=po_number).count() == 0
 
 
 def test_carrier_unknown_tracking_and_outbound_on_a_phone(page, live_server, seeded):

@@ -1,7 +1,11 @@
-"""Purchase to receipt across three roles, each in its own browser: a buyer drafts and sends an order;
-the supplier confirms part of it in the portal and announces the shipment; the warehouse receives it on
-a phone with one line partly rejected; the buyer sees the order partially received and the supplier's
-quality score move from 'no activity' to 93.8."""
+"""Purchase to receipt across three roles, each in its own browser: a buyer drafts an order, reads the
+supplier e-mail in the preview and sends it; the supplier confirms part of it in the portal and
+announces the shipment; the warehouse receives it on a phone with one line partly rejected; the buyer
+sees the order partially received and the supplier's quality score move from 'no activity' to 93.8.
+
+The figures a person reads (the order total and open quantity on the list, the order page and the
+receiving list; the shipment's status and what is still expected on it) are checked against a hand
+computation made here, before and after the partial receipt."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,9 +17,34 @@ from scm.models import PurchaseOrder, StockBalance, utcnow
 from scm.services import suppliers
 from tests import factories as f
 from tests.e2e.conftest import shot
+from tests.page_figures import number, order_page_figures, table_rows
+
+number_of = number  # the helpers below have a parameter called `number` (the PO number)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+# By hand: 100 BOLT-M8 at 0.40 + 200 NUT-M8 at 0.10 = 40.00 + 20.00 = 60.00 USD, 300 open.
+ORDERED = {"BOLT-M8": (Decimal(100), Decimal("0.40")), "NUT-M8": (Decimal(200), Decimal("0.10"))}
+TOTAL = sum((qty * price for qty, price in ORDERED.values()), Decimal(0))
+# The receipt: 100 BOLT-M8 (10 of them rejected) and 60 NUT-M8 of the 120 shipped: 200 − 60 = 140 open.
+RECEIVED = {"BOLT-M8": Decimal(100), "NUT-M8": Decimal(60)}
+OPEN_AFTER = sum((qty - RECEIVED[sku] for sku, (qty, _p) in ORDERED.items()), Decimal(0))
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def _figures_read(page, base: str, number_: str) -> tuple[Decimal, Decimal]:  # type: ignore[no-untyped-def]
+    """The total and open quantity as the list page and the order page show them (they must agree)."""
+    page.goto(f"{base}/purchasing/orders")
+    row = table_rows(page.content())[number_]
+    listed = (_money(number(row["Total"])), number(row["Open qty"]))
+    page.get_by_role("link", name=number_).click()                     # ends on the order page
+    page.wait_for_url("**/purchasing/orders/*")
+    total, open_qty, _lines = order_page_figures(page.content())
+    assert (_money(total), open_qty) == listed, (listed, total, open_qty)
+    return listed
 
 
 def _people(session):  # type: ignore[no-untyped-def]
@@ -56,9 +85,16 @@ def _buyer_drafts_and_sends(browser, base: str) -> str:  # type: ignore[no-untyp
     page.get_by_role("button", name="Create draft").click()
     page.wait_for_url("**/purchasing/orders/*")
     number = page.locator("h1").inner_text().split()[0]
+    assert _figures_read(page, base, number) == (_money(TOTAL), Decimal(300))
     page.get_by_role("button", name="Submit").click()
     page.get_by_text("Submitted.").wait_for()
-    page.get_by_role("button", name="Send to supplier").click()
+    page.get_by_role("link", name="Send to supplier").click()          # the preview of the e-mail first
+    page.wait_for_url("**/send")
+    assert page.locator("#mail-to").inner_text() == "sales@acme.example"
+    body = page.locator("#mail-body").inner_text()
+    assert "BOLT-M8 Hex bolt M8: 100 ea at 0.4 USD" in body and f"Total: {TOTAL.normalize():f} USD" in body
+    shot(page, "purchasing-01a-buyer-mail-preview")
+    page.get_by_role("button", name="Confirm and send").click()
     page.get_by_text("E-mailed to sales@acme.example").wait_for()
     shot(page, "purchasing-01-buyer-sent")
     page.context.close()
@@ -90,6 +126,7 @@ def _supplier_confirms_part_and_ships(browser, base: str, number: str) -> None: 
 def _warehouse_receives_with_a_rejection(browser, base: str, number: str) -> None:  # type: ignore[no-untyped-def]
     page = _login(browser, base, "will@example.com", PHONE, "/dashboard")
     page.goto(f"{base}/receiving")
+    assert number_of(table_rows(page.content())[number]["Open qty"]) == Decimal(300)   # nothing received yet
     page.get_by_role("link", name=number).click()
     bolt = page.locator("fieldset", has_text="BOLT-M8")
     bolt.get_by_label("Received").fill("100")
@@ -99,6 +136,8 @@ def _warehouse_receives_with_a_rejection(browser, base: str, number: str) -> Non
     shot(page, "purchasing-04-warehouse-receives")
     page.get_by_role("button", name="Post receipt").click()
     page.get_by_text(f"posted for {number}").wait_for()
+    page.goto(f"{base}/receiving")
+    assert number_of(table_rows(page.content())[number]["Open qty"]) == OPEN_AFTER
     page.context.close()
 
 
@@ -120,12 +159,19 @@ def test_buyer_supplier_and_warehouse_take_an_order_to_partially_received(browse
     assert "no activity" in _quality_score(buyer, live_server, supplier_id)  # confirmed, nothing inspected yet
     _warehouse_receives_with_a_rejection(browser, live_server, number)
 
-    buyer.goto(f"{live_server}/purchasing/orders")
-    buyer.get_by_role("link", name=number).click()
+    assert _figures_read(buyer, live_server, number) == (_money(TOTAL), OPEN_AFTER)
     buyer.get_by_text("partially received").first.wait_for()
     buyer.get_by_text("JD014600006", exact=True).wait_for()  # the shipping notice
     buyer.get_by_text("threads damaged").wait_for()
     shot(buyer, "purchasing-05-buyer-partially-received")
+    buyer.locator("section[aria-labelledby='shipments-title'] a").first.click()
+    buyer.wait_for_url("**/logistics/shipments/*")
+    buyer.get_by_text("Partially received").first.wait_for()              # 100 + 60 of 100 + 120 arrived
+    contents = table_rows(buyer.locator("section[aria-labelledby='lines-title']").inner_html())
+    assert number_of(contents["NUT-M8"]["Received"].split("(")[0]) == RECEIVED["NUT-M8"]
+    assert "60 still expected" in contents["NUT-M8"]["Received"]              # 120 shipped − 60 received
+    assert number_of(contents["BOLT-M8"]["Received"]) == RECEIVED["BOLT-M8"]
+    shot(buyer, "purchasing-05b-shipment-partially-received")
     assert "93.8" in _quality_score(buyer, live_server, supplier_id)  # 150 accepted of 160 inspected
     shot(buyer, "purchasing-06-scorecard-moved")
 

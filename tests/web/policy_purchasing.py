@@ -57,8 +57,10 @@ POLICY: dict[str, Rule] = {
     "purchasing.detail": Rule(lambda s: f"/purchasing/orders/{po_id(s)}", STAFF, missing=_u(PO)),
     "purchasing.print_order": Rule(lambda s: f"/purchasing/orders/{po_id(s)}/print", STAFF, missing=_u(f"{PO}/print")),
     "purchasing.submit": _post("submit"),
+    # GET: the e-mail preview (a sent sample order redirects to its page); POST: send.
+    "purchasing.send": Rule(lambda s: f"/purchasing/orders/{po_id(s)}/send", CATALOG_WRITERS, ("GET", "POST"),
+                            missing=_u(f"{PO}/send")),
     "purchasing.approve": _post("approve"),
-    "purchasing.send": _post("send"),
     "purchasing.in_transit": _post("in-transit"),
     "purchasing.close": _post("close"),
     "purchasing.cancel": _post("cancel"),
