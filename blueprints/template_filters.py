@@ -27,8 +27,10 @@ def _unit_decimals(unit: str | None) -> int | None:
 
 def register_template_filters(app: Flask) -> None:
     filters: dict[str, Any] = {
-        "money": lambda value, currency=None: formatting.money(value, currency, locale=_locale()),
-        "unit_price": lambda value, currency=None: formatting.unit_price(value, currency, locale=_locale()),
+        "money": lambda value, currency=None, code=True: formatting.money(value, currency, code=code,
+                                                                            locale=_locale()),
+        "unit_price": lambda value, currency=None, code=True: formatting.unit_price(value, currency, code=code,
+                                                                                   locale=_locale()),
         "qty": lambda value, unit=None: formatting.quantity(value, _unit_decimals(unit), locale=_locale()),
         "signed_qty": lambda value, unit=None: formatting.signed_quantity(value, _unit_decimals(unit),
                                                                           locale=_locale()),
@@ -37,3 +39,5 @@ def register_template_filters(app: Flask) -> None:
         "num": lambda value, places=0: formatting.number(value, places, locale=_locale()),
     }
     app.jinja_env.filters.update(filters)
+    # Item costs and stock values are in the base currency (the one approval limits are set in).
+    app.jinja_env.globals["base_currency"] = app.config.get("SCM_BASE_CURRENCY") or "USD"

@@ -266,7 +266,11 @@ def _confirm_lines(body: dict[str, Any]) -> dict[int, tuple[Any, date | None]]:
         line_id = raw.get("line_id")
         if not isinstance(line_id, int):
             raise ValidationFailed({"lines": ["every line needs an integer line_id"]})
-        out[line_id] = (raw.get("quantity"), optional_date(raw.get("date"), f"lines[{line_id}]"))
+        key = f"lines[{line_id}]"
+        try:
+            out[line_id] = (raw.get("quantity"), optional_date(raw.get("date"), key))
+        except ValidationFailed as bad:  # the caller names lines by id: say it the same way
+            raise ValidationFailed(bad.field_errors, labels={key: f"line_id {line_id}"}) from None
     return out
 
 

@@ -5,7 +5,8 @@ Revises: 0012
 
 `units_of_measure` (code, name, decimals 0–3) starts with a small standard list and with every unit
 items already use; a unit in use that is not in the standard list gets 3 decimals (what the ledger
-allowed before), so existing items and stock keep working. `items.uom` keeps the code (no foreign
+allowed before), and a standard unit gets at least the decimals its items' stock already holds
+(1.5 "ea" posted before this rule stays valid and readable), so existing items and stock keep working. `items.uom` keeps the code (no foreign
 key: on SQLite that would rebuild the items table every stock row references). No app code is imported.
 """
 from datetime import datetime, timezone
@@ -39,10 +40,23 @@ def upgrade():
     now = datetime.now(timezone.utc)
     standard = {code for code, _name, _decimals in STANDARD_UNITS}
     in_use = [row[0] for row in op.get_bind().execute(sa.text("SELECT DISTINCT uom FROM items"))]
-    rows = [{"code": c, "name": n, "decimals": d, "created_at": now} for c, n, d in STANDARD_UNITS]
+    rows = [{"code": c, "name": n, "decimals": max(d, _decimals_in_use(c)), "created_at": now}
+            for c, n, d in STANDARD_UNITS]
     rows += [{"code": code, "name": code, "decimals": UNKNOWN_UNIT_DECIMALS, "created_at": now}
              for code in sorted(set(in_use) - standard) if code]
     op.bulk_insert(units, rows)
+
+
+def _decimals_in_use(code):
+    """The most decimals any balance or move of an item in this unit holds (quantities are stored ×1000)."""
+    places = ("CASE WHEN {q} % 10 <> 0 THEN 3 WHEN {q} % 100 <> 0 THEN 2 WHEN {q} % 1000 <> 0 THEN 1 ELSE 0 END")
+    found = 0
+    for table, column in (("stock_balances", "on_hand"), ("stock_balances", "reserved"), ("stock_moves", "qty_delta")):
+        value = op.get_bind().execute(sa.text(
+            f"SELECT MAX({places.format(q='t.' + column)}) FROM {table} t JOIN items i ON i.id = t.item_id "
+            "WHERE i.uom = :code"), {"code": code}).scalar()
+        found = max(found, value or 0)
+    return found
 
 
 def downgrade():

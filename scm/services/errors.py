@@ -65,12 +65,16 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
     http_status = 422
 
-    def __init__(self, field_errors: dict[str, list[str]] | str, message: str = "") -> None:
+    def __init__(self, field_errors: dict[str, list[str]] | str, message: str = "",
+                 labels: dict[str, str] | None = None) -> None:
+        """`labels` names fields for the message where the key alone cannot (a line keyed by its id)."""
         if isinstance(field_errors, str):
             field_errors = {"": [field_errors]}
         self.field_errors = field_errors
+        named = labels or {}
         text = message or "; ".join(
-            f"{field_label(field)}: {msg}" if field else msg for field, msgs in field_errors.items() for msg in msgs)
+            f"{named.get(field) or field_label(field)}: {msg}" if field else msg
+            for field, msgs in field_errors.items() for msg in msgs)
         super().__init__(text, field_errors=field_errors)
 
 
@@ -88,9 +92,16 @@ class ImportRejected(DomainError):
 _INDEXED = re.compile(r"([a-z_]+)\[(\d+)\]")
 
 
+def line_labels(lines: Any) -> dict[str, str]:
+    """Labels for field errors keyed by document line id (`lines[<id>]`): "line 2", the line's place
+    on the document as its page numbers it, not its database id."""
+    return {f"lines[{line.id}]": f"line {number}" for number, line in enumerate(lines, start=1)}
+
+
 def field_label(key: str) -> str:
     """A field key as a person reads it in a message: `lines[7]` -> "line 8" (a list position counts
-    from 1), `suggestion[12]` -> "suggestion 12" (an id), `to_warehouse_id` -> "to warehouse".
+    from 1; lines keyed by id pass `line_labels` instead), `suggestion[12]` -> "suggestion 12" (an
+    id), `to_warehouse_id` -> "to warehouse".
     `field_errors` keep the keys for programs; only the message text is translated."""
     def indexed(match: re.Match[str]) -> str:
         name, number = match.group(1), int(match.group(2))

@@ -23,7 +23,7 @@ from scm.services import audit, certifications, purchasing, scorecards
 from scm.services.actors import Actor
 # What a supplier sees: everything from "sent" onwards (drafts and internal approval never), one rule.
 from scm.services.purchase_queries import HIDDEN_FROM_SUPPLIERS as HIDDEN_STATUSES, OPEN_STATUSES
-from scm.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from scm.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels
 
 ZERO = Decimal("0")
 NOTICE_STATUSES = ("confirmed", "partially_confirmed", "in_transit", "partially_received")
@@ -152,7 +152,7 @@ def _clean_lines(order: PurchaseOrder, room: dict[int, Decimal], lines: dict[int
     for line_id, raw in sorted(lines.items()):
         key = f"lines[{line_id}]"
         if line_id not in room:
-            errors[key] = [f"line {line_id} is not on {order.number}"]
+            errors[key] = [f"not a line of {order.number}"]
             continue
         qty = purchasing.parse_quantity(raw if raw not in (None, "") else "0", key, errors, allow_zero=True)
         if qty > room[line_id]:
@@ -162,7 +162,7 @@ def _clean_lines(order: PurchaseOrder, room: dict[int, Decimal], lines: dict[int
     if not errors and not chosen:
         errors["lines"] = ["give a quantity for at least one line"]
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, labels=line_labels(order.lines))
     return chosen
 
 

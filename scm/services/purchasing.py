@@ -29,10 +29,13 @@ from scm.models import (
 )
 from scm.services import (
     audit, logistics_arrivals, order_figures, outbox, purchase_mail, scorecard_facts, supplier_catalog, suppliers,
+    units_of_measure,
 )
 from scm.services.actors import Actor
 from scm.services.allocation import PriceTier, price_for
-from scm.services.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from scm.services.errors import (
+    Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels,
+)
 
 ZERO = Decimal("0")
 QTY = Decimal("0.001")
@@ -189,6 +192,10 @@ def draft_line(session: Session, supplier: Supplier, raw: Sequence[Any], index: 
         errors.setdefault(key, []).append(f"item {raw[0]} does not exist")
         return None
     qty = parse_quantity(raw[1], key, errors)
+    try:
+        units_of_measure.check_quantity(session, item, qty, key)  # 1.5 "ea" is refused here, not at receipt
+    except ValidationFailed as refused:
+        errors.setdefault(key, []).extend(refused.field_errors[key])
     entry = session.scalar(select(CatalogEntry).where(CatalogEntry.supplier_id == supplier.id,
                                                       CatalogEntry.item_id == item.id, CatalogEntry.active.is_(True)))
     if entry is None:
@@ -362,7 +369,7 @@ def confirm(session: Session, po_id: int, *, actor: Actor, now: datetime,
     known = {line.id: line for line in order.lines}
     errors: dict[str, list[str]] = {}
     for line_id in sorted(set(given) - set(known)):
-        errors.setdefault(f"lines[{line_id}]", []).append(f"line {line_id} is not on {order.number}")
+        errors.setdefault(f"lines[{line_id}]", []).append(f"not a line of {order.number}")
     answers = []
     for line in order.lines:
         qty, day = given.get(line.id, (line.qty_ordered, None))
@@ -375,7 +382,7 @@ def confirm(session: Session, po_id: int, *, actor: Actor, now: datetime,
         answers.append((line, qty, day or line.promised_date))
     errors = {key: problems for key, problems in errors.items() if problems}
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, labels=line_labels(order.lines))
     for line, qty, day in answers:
         line.confirmed_qty, line.confirmed_date = qty, day
     full = all(line.confirmed_qty == line.qty_ordered for line in order.lines)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from scm.models import Item, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Receipt, ReceiptLine
 from scm.services import audit, logistics_arrivals, purchasing, scorecard_facts, stock_ledger
 from scm.services.actors import Actor
-from scm.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from scm.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels
 
 ZERO = Decimal("0")
 QTY = Decimal("0.001")
@@ -73,7 +73,7 @@ def _count(raw: Sequence[Any], order: PurchaseOrder, seen: set[int], errors: dic
     line_id, reason = raw[0], str(raw[4] or "").strip()
     key = f"lines[{line_id}]"
     if line_id not in {line.id for line in order.lines}:
-        errors.setdefault(key, []).append(f"line {line_id} is not on {order.number}")
+        errors.setdefault(key, []).append(f"not a line of {order.number}")
         return None
     if line_id in seen:
         errors.setdefault(key, []).append("the same line is given twice")
@@ -119,7 +119,7 @@ def receive(session: Session, po_id: int, *, lines: Sequence[Sequence[Any]], act
     if not counted and not errors:
         errors["lines"] = ["nothing was received"]
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, labels=line_labels(order.lines))
     receipt = Receipt(po_id=order.id, warehouse_id=order.warehouse_id, received_at=now,
                       received_by=actor.user_id, note=note[:500])
     session.add(receipt)
@@ -169,7 +169,8 @@ def _book(session: Session, order: PurchaseOrder, line: PurchaseOrderLine, count
         room = max(limit - already, ZERO)
         raise ValidationFailed({f"lines[{line.id}]": [
             f"{sku}: receiving {_fmt(count.received)} would exceed the {_fmt(line.qty_ordered)} ordered plus "
-            f"{_fmt(tolerance * 100)} % tolerance ({_fmt(already)} already received; at most {_fmt(room)} more)"]})
+            f"{_fmt(tolerance * 100)} % tolerance ({_fmt(already)} already received; at most {_fmt(room)} more)"]},
+            labels=line_labels(order.lines))
 
 
 def _post(session: Session, order: PurchaseOrder, line: PurchaseOrderLine, receipt: Receipt, count: Counted,

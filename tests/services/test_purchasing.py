@@ -82,6 +82,11 @@ def test_below_moq_is_refused_naming_the_sku(session, world):
         draft(session, world, "5")
 
 
+def test_a_fraction_of_an_each_item_is_refused_when_drafting_not_at_receipt(session, world):
+    with pytest.raises(ValidationFailed, match="BOLT-1 is counted in ea: whole numbers only"):
+        draft(session, world, "10.5")
+
+
 def test_off_multiple_is_refused_naming_the_sku_and_the_nearest_quantities(session, world):
     with pytest.raises(ValidationFailed, match=r"BOLT-1: 12 is not a multiple of 5 \(order 10 or 15\)"):
         draft(session, world, "12")
