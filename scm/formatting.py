@@ -7,6 +7,7 @@ exports format with (pure: values and a locale in, text out; Babel does the loca
   total never does.
 - Quantities have the decimals their unit of measure allows (0 for each, 3 for kilograms), rounded
   half up, trailing zeros dropped: "12.5 kg", "526 ea".
+- Plain text (e-mails) passes `sep=" "`; pages keep the non-breaking space so "12 kg" never wraps.
 - Durations in days have at most one decimal ("5.3 days"); shares at most one ("97.4 %").
 
 Exact values stay exact where a machine reads them (API JSON, the data columns of exports).
@@ -59,17 +60,18 @@ def number(value: Any, places: int, *, fixed: bool = False, locale: str = DEFAUL
                           decimal_quantization=False)
 
 
-def money(value: Any, currency: str | None = None, *, code: bool = True, locale: str = DEFAULT_LOCALE) -> str:
+def money(value: Any, currency: str | None = None, *, code: bool = True, locale: str = DEFAULT_LOCALE,
+          sep: str = NBSP) -> str:
     """An amount in the currency's decimals, with the currency code after it: "2,808.18 USD"."""
     amount = _decimal(value)
     if amount is None:
         return DASH
     text = number(amount, currency_decimals(currency), fixed=True, locale=locale)
-    return f"{text}{NBSP}{currency}" if code and currency else text
+    return f"{text}{sep}{currency}" if code and currency else text
 
 
 def unit_price(value: Any, currency: str | None = None, *, code: bool = True,
-               locale: str = DEFAULT_LOCALE) -> str:
+               locale: str = DEFAULT_LOCALE, sep: str = NBSP) -> str:
     """A price per unit: like `money`, but a price below one major unit keeps up to 4 decimals."""
     amount = _decimal(value)
     if amount is None:
@@ -80,15 +82,15 @@ def unit_price(value: Any, currency: str | None = None, *, code: bool = True,
                               locale=locale, decimal_quantization=False)
     else:
         text = number(amount, places, fixed=True, locale=locale)
-    return f"{text}{NBSP}{currency}" if code and currency else text
+    return f"{text}{sep}{currency}" if code and currency else text
 
 
 def quantity(value: Any, decimals: int | None = None, unit: str | None = None, *,
-             locale: str = DEFAULT_LOCALE) -> str:
+             locale: str = DEFAULT_LOCALE, sep: str = NBSP) -> str:
     """A quantity in its unit's decimals (trailing zeros dropped), with the unit after it when given."""
     places = DEFAULT_QTY_DECIMALS if decimals is None else decimals
     text = number(value, places, locale=locale)
-    return f"{text}{NBSP}{unit}" if unit and text != DASH else text
+    return f"{text}{sep}{unit}" if unit and text != DASH else text
 
 
 def signed_quantity(value: Any, decimals: int | None = None, *, locale: str = DEFAULT_LOCALE) -> str:

@@ -23,6 +23,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, MutableMapping, Sequence
 
+from scm import formatting
+
 log = logging.getLogger("scm.mail")
 DEFAULT_MAIL_DIR = Path(__file__).resolve().parent.parent.parent / "instance" / "outbox"
 
@@ -95,22 +97,19 @@ def _smtp(app_config: MutableMapping[str, Any], message: EmailMessage) -> None:
         raise MailError(f"the mail server refused the message: {error}") from error
 
 
-def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
 def po_sent_message(*, number: str, supplier_name: str, currency: str, ship_to: str,
                     lines: Sequence[MailLine], total: Decimal) -> tuple[str, str]:
     """Subject and body of the mail that sends a purchase order to the supplier (pure)."""
     subject = f"Purchase order {number}"
-    rows = [f"  {i}. {line.sku} {line.name}: {_fmt(line.qty)} {line.uom} at {_fmt(line.unit_price)} {currency}, "
+    rows = [f"  {i}. {line.sku} {line.name}: {formatting.quantity(line.qty, unit=line.uom, sep=' ')} at "
+            f"{formatting.unit_price(line.unit_price, currency, sep=' ')}, "
             f"promised {line.promised.isoformat() if line.promised else 'as soon as possible'}"
             for i, line in enumerate(lines, start=1)]
     body = "\n".join([
         f"Dear {supplier_name},", "",
         f"please supply purchase order {number}, delivered to {ship_to}:", "",
         *rows, "",
-        f"Total: {_fmt(total)} {currency}", "",
+        f"Total: {formatting.money(total, currency, sep=' ')}", "",
         "Please confirm the order and the dates in the supplier portal.", "",
         "Thank you.",
     ])

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, MutableMapping
 from sqlalchemy import Select, case, select, update
 from sqlalchemy.orm import Session
 
+from scm import formatting
 from scm.models import Item, StockWarning, User, Warehouse
 from scm.services import audit, bulk, mailer, replenishment_figures
 from scm.services.actors import Actor
@@ -191,7 +192,7 @@ def notify_buyers(session: Session, mail_config: MutableMapping[str, Any], *, no
     recipients = list(session.scalars(select(User.email).where(User.role == "buyer", User.active.is_(True))))
     if not pending or not recipients:
         return 0
-    lines = [f"{v.severity.upper():8} {v.sku} in {v.warehouse}: {v.reason}; short {v.qty_short.normalize():f}"
+    lines = [f"{v.severity.upper():8} {v.sku} in {v.warehouse}: {v.reason}; short {formatting.quantity(v.qty_short)}"
              + (f"; open orders {', '.join(v.open_orders)}" if v.open_orders else "") for v in pending]
     subject = f"Stock warnings: {sum(v.severity == 'critical' for v in pending)} critical, " \
               f"{sum(v.severity == 'warning' for v in pending)} warning"

@@ -92,7 +92,7 @@ def _buyer_drafts_and_sends(browser, base: str) -> str:  # type: ignore[no-untyp
     page.wait_for_url("**/send")
     assert page.locator("#mail-to").inner_text() == "sales@acme.example"
     body = page.locator("#mail-body").inner_text()
-    assert "BOLT-M8 Hex bolt M8: 100 ea at 0.4 USD" in body and f"Total: {TOTAL.normalize():f} USD" in body
+    assert "BOLT-M8 Hex bolt M8: 100 ea at 0.40 USD" in body and f"Total: {TOTAL:,.2f} USD" in body
     shot(page, "purchasing-01a-buyer-mail-preview")
     page.get_by_role("button", name="Confirm and send").click()
     page.get_by_text("E-mailed to sales@acme.example").wait_for()

@@ -125,8 +125,8 @@ def test_submit_approve_send_by_buttons_and_the_supplier_email(app, client, sess
     assert message["To"] == "sales@acme.example" and message["Subject"] == f"Purchase order {order.number}"
     body = message.get_content()
     promised = (TODAY + timedelta(days=30)).isoformat()
-    assert "BOLT-1 Hex bolt: 20 ea at 2 USD" in body and f"promised {promised}" in body
-    assert "WH-A Main" in body and "Total: 40 USD" in body
+    assert "BOLT-1 Hex bolt: 20 ea at 2.00 USD" in body and f"promised {promised}" in body
+    assert "WH-A Main" in body and "Total: 40.00 USD" in body
     history = client.get(f"/purchasing/orders/{order.id}").get_data(as_text=True)
     assert "pending approval" in history and "sent" in history
 
@@ -242,8 +242,8 @@ def test_the_mail_text_is_a_pure_function():
     assert subject == "Purchase order PO-000007"
     assert "Dear Acme," in body and "PO-000007" in body
     assert "1. A-1 Widget: 12.5 kg at 3.25 EUR, promised 2026-05-01" in body
-    assert "2. B-2 Gadget: 1 ea at 10 EUR, promised as soon as possible" in body
-    assert "Total: 50.625 EUR" in body
+    assert "2. B-2 Gadget: 1 ea at 10.00 EUR, promised as soon as possible" in body
+    assert "Total: 50.63 EUR" in body
 
 
 def test_send_mail_outbox_and_no_recipient():

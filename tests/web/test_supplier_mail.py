@@ -51,8 +51,8 @@ def test_send_shows_a_preview_then_confirm_sends_and_mails(app, client, session,
     page = html.fromstring(preview.data)
     text = _text(preview)
     assert "sales@acme.example" in text and f"Purchase order {order.number}" in text
-    assert "BOLT-1 Hex bolt: 20 ea at 2 USD" in page.xpath("//pre[@id='mail-body']")[0].text_content()
-    assert "Total: 40 USD" in text
+    assert "BOLT-1 Hex bolt: 20 ea at 2.00 USD" in page.xpath("//pre[@id='mail-body']")[0].text_content()
+    assert "Total: 40.00 USD" in text
     assert page.xpath("//form//button[normalize-space()='Confirm and send']")
     assert page.xpath(f"//a[normalize-space()='Cancel'][@href='/purchasing/orders/{order.id}']")
     assert _order(session, order.id).status == "approved" and _mails(session) == []   # a preview changes nothing
@@ -63,7 +63,7 @@ def test_send_shows_a_preview_then_confirm_sends_and_mails(app, client, session,
     [mail] = _mails(session)
     assert mail.sent_at is not None and mail.recipients == "sales@acme.example" and mail.source_id == order.id
     [message] = app.config["SCM_MAIL_OUTBOX"]
-    assert message["Subject"] == f"Purchase order {order.number}" and "Total: 40 USD" in message.get_content()
+    assert message["Subject"] == f"Purchase order {order.number}" and "Total: 40.00 USD" in message.get_content()
 
 
 def test_the_api_send_mails_the_supplier(app, client, session, world):
