@@ -40,7 +40,7 @@ class PairFigures:
 
     def as_json(self) -> dict[str, Any]:
         return {"stockout_on": self.stockout_on.isoformat() if self.stockout_on else None,
-                "qty_short": str(self.qty_short),
+                "qty_short": str(self.qty_short.quantize(QTY)),  # as the stored warning gives it
                 "days_of_cover": None if self.days_of_cover is None else str(self.days_of_cover)}
 
 

@@ -149,7 +149,7 @@ def _donor(session, bolt, stock):  # type: ignore[no-untyped-def]
 
 def test_a_rounded_down_transfer_leaves_no_pointless_buy(client, session, world):
     main, bolt, _acme, buyer, headers = world
-    _donor(session, bolt, "78.6")            # 64.6 above its order-up-to level: 64 whole units can move
+    _donor(session, bolt, 78)                # 64 above its order-up-to level: all 64 can move, not 65
     f.stock(session, bolt, main, 94)         # need S − 94 = 64.46
     plan(session)
     (move,) = get(client, headers, "suggestions")["suggestions"]   # no MOQ of 20 bought for the 0.46 left
