@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from scm.models import (
     CatalogEntry, Carrier, Forecast, ForecastRun, ImportBatch, PurchaseOrder, PurchaseOrderLine, Shipment,
-    StockCount, StockMove, Supplier, SupplierDocument, Transfer, UnmatchedTrackingEvent, User, Warehouse,
+    OutgoingMail, StockCount, StockMove, Supplier, SupplierDocument, Transfer, UnmatchedTrackingEvent, User, Warehouse,
 )
 from scm.services import demo, importers
 from scm.services.purchase_queries import HIDDEN_FROM_SUPPLIERS
@@ -87,6 +87,8 @@ FILLERS: dict[tuple[str, ...], Callable[[Session, str], Any]] = {
     ("supplier_id", "document_id"): _document,
     ("item_id", "warehouse_id"): _forecast_key,
     ("job_id",): lambda s, r: ("forecast-refresh",),
+    ("code",): lambda s, r: ("ea",),
+    ("po_id", "mail_id"): lambda s, r: _first(s, select(OutgoingMail.po_id, OutgoingMail.id).order_by(OutgoingMail.id)),
 }
 
 

@@ -1,7 +1,8 @@
 """A crawl of every page, as every role, on the demo data (`flask scm seed-demo`, a small assortment):
 every GET route renders without a server error, as well-formed HTML (html5lib reports no parse
 error), with a title under 100 characters, and with no number showing more decimals than its kind
-allows (money: its currency's; days: one; shares: one or two; any other number: three). Values shown
+allows (money: its currency's, a unit price below one up to four; days: two, as the plan's arithmetic shows
+them; shares: two; any other number: three). Values shown
 as recorded (the audit log's changes, coordinates) are marked `data-exact` and not checked.
 The phone-width half of the crawl is in tests/e2e/test_phone_crawl.py (it needs Chromium).
 """
@@ -39,17 +40,19 @@ def badly_formatted_numbers(html: bytes) -> list[str]:
         for chunk in (element.text, *(child.tail for child in element)):
             for match in NUMBER.finditer(chunk or ""):
                 decimals, kind = len(match.group(2)), match.group(3) or ""
+                price = element.get("data-kind") == "price" or any(
+                    a.get("data-kind") == "price" for a in element.iterancestors())
                 if kind.startswith("day"):
-                    allowed = 1
+                    allowed = 2
                 elif kind == "%":
                     allowed = 2
                 elif len(kind) == 3 and kind.isupper():
                     try:
-                        allowed = get_currency_precision(kind)
+                        allowed = 4 if price else get_currency_precision(kind)
                     except Exception:  # noqa: BLE001  (three capitals that are not a currency)
                         allowed = 3
                 else:
-                    allowed = 3
+                    allowed = 4 if price else 3
                 if decimals > allowed:
                     bad.append(match.group(0).strip())
     return bad
@@ -58,7 +61,8 @@ def badly_formatted_numbers(html: bytes) -> list[str]:
 def test_the_number_check_sees_what_a_person_would_call_wrong():
     page = ("<html><head><title>x</title></head><body><p>34.8448 USD, 195.275\u00a0USD, 5.333333 days, "
             "97.456 %, 526.429 left, 1.2345 left</p><p>2,808.18 USD 12 JPY 1.5 days 0.125 kg "
-            "FAS-0001 2026-12-04 10:30</p><code>1.23456</code></body></html>").encode()
+            "FAS-0001 2026-12-04 10:30 <span data-kind='price'>0.6561 USD</span></p><code>1.23456</code>"
+            "</body></html>").encode()
     assert badly_formatted_numbers(page) == ["34.8448 USD", "195.275\u00a0USD", "5.333333 days", "97.456 %",
                                              "1.2345"]
 
