@@ -59,6 +59,8 @@ class Config:
         self.SCM_MAIL_FROM = os.environ.get("SCM_MAIL_FROM", "scm@localhost")
         # How numbers read on pages, e-mails and PDFs (a Babel locale such as en_US, de_DE, fr_FR).
         self.SCM_LOCALE = os.environ.get("SCM_LOCALE", "en_US")
+        # The currency item costs, stock values and approval limits are kept in.
+        self.SCM_BASE_CURRENCY = os.environ.get("SCM_BASE_CURRENCY", "USD").strip().upper()
         # A count line is a large variance (confirmed a second time) from this share of on hand, in
         # percent, or from this value of the difference at unit cost, in base currency.
         self.SCM_COUNT_VARIANCE_SHARE = os.environ.get("SCM_COUNT_VARIANCE_SHARE", "50")
