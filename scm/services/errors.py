@@ -72,9 +72,12 @@ class ValidationFailed(DomainError):
             field_errors = {"": [field_errors]}
         self.field_errors = field_errors
         named = labels or {}
-        text = message or "; ".join(
-            f"{named.get(field) or field_label(field)}: {msg}" if field else msg
-            for field, msgs in field_errors.items() for msg in msgs)
+
+        def labelled(field: str, msg: str) -> str:
+            label = named[field] if field in named else field_label(field)
+            return f"{label}: {msg}" if field and label else msg
+
+        text = message or "; ".join(labelled(field, msg) for field, msgs in field_errors.items() for msg in msgs)
         super().__init__(text, field_errors=field_errors)
 
 
@@ -92,10 +95,13 @@ class ImportRejected(DomainError):
 _INDEXED = re.compile(r"([a-z_]+)\[(\d+)\]")
 
 
-def line_labels(lines: Any) -> dict[str, str]:
+def line_labels(lines: Any, unknown: Any = ()) -> dict[str, str]:
     """Labels for field errors keyed by document line id (`lines[<id>]`): "line 2", the line's place
-    on the document as its page numbers it, not its database id."""
-    return {f"lines[{line.id}]": f"line {number}" for number, line in enumerate(lines, start=1)}
+    on the document as its page numbers it, not its database id. An `unknown` id gets no label: its
+    message says which id is not on the document."""
+    labels = {f"lines[{line_id}]": "" for line_id in unknown}
+    labels.update({f"lines[{line.id}]": f"line {number}" for number, line in enumerate(lines, start=1)})
+    return labels
 
 
 def field_label(key: str) -> str:

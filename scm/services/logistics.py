@@ -182,7 +182,7 @@ def create_inbound(session: Session, po_id: int, data: dict, lines: dict[int, An
     chosen: dict[int, Decimal] = {}
     for line_id, raw in lines.items():
         if line_id not in known:
-            errors[f"lines[{line_id}]"] = [f"not a line of {order.number}"]
+            errors[f"lines[{line_id}]"] = [f"line id {line_id} is not on {order.number}"]
             continue
         qty = purchasing.parse_quantity(raw or "0", f"lines[{line_id}]", errors, allow_zero=True)
         if qty > still_open[line_id].open_qty:
@@ -192,7 +192,7 @@ def create_inbound(session: Session, po_id: int, data: dict, lines: dict[int, An
     if not chosen and not errors:
         errors["lines"] = ["give a quantity for at least one line"]
     if errors:
-        raise ValidationFailed(errors, labels=line_labels(order.lines))
+        raise ValidationFailed(errors, labels=line_labels(order.lines, unknown=set(lines) - set(known)))
     shipment = _new_shipment(session, "inbound", header, actor=actor, now=now, reference=order.number,
                              supplier_id=order.supplier_id, po_id=order.id, to_warehouse_id=order.warehouse_id)
     for line_id, qty in chosen.items():

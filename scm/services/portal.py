@@ -152,7 +152,7 @@ def _clean_lines(order: PurchaseOrder, room: dict[int, Decimal], lines: dict[int
     for line_id, raw in sorted(lines.items()):
         key = f"lines[{line_id}]"
         if line_id not in room:
-            errors[key] = [f"not a line of {order.number}"]
+            errors[key] = [f"line id {line_id} is not on {order.number}"]
             continue
         qty = purchasing.parse_quantity(raw if raw not in (None, "") else "0", key, errors, allow_zero=True)
         if qty > room[line_id]:
@@ -162,7 +162,7 @@ def _clean_lines(order: PurchaseOrder, room: dict[int, Decimal], lines: dict[int
     if not errors and not chosen:
         errors["lines"] = ["give a quantity for at least one line"]
     if errors:
-        raise ValidationFailed(errors, labels=line_labels(order.lines))
+        raise ValidationFailed(errors, labels=line_labels(order.lines, unknown=set(lines) - set(room)))
     return chosen
 
 

@@ -369,7 +369,7 @@ def confirm(session: Session, po_id: int, *, actor: Actor, now: datetime,
     known = {line.id: line for line in order.lines}
     errors: dict[str, list[str]] = {}
     for line_id in sorted(set(given) - set(known)):
-        errors.setdefault(f"lines[{line_id}]", []).append(f"not a line of {order.number}")
+        errors.setdefault(f"lines[{line_id}]", []).append(f"line id {line_id} is not on {order.number}")
     answers = []
     for line in order.lines:
         qty, day = given.get(line.id, (line.qty_ordered, None))
@@ -382,7 +382,7 @@ def confirm(session: Session, po_id: int, *, actor: Actor, now: datetime,
         answers.append((line, qty, day or line.promised_date))
     errors = {key: problems for key, problems in errors.items() if problems}
     if errors:
-        raise ValidationFailed(errors, labels=line_labels(order.lines))
+        raise ValidationFailed(errors, labels=line_labels(order.lines, unknown=set(given) - set(known)))
     for line, qty, day in answers:
         line.confirmed_qty, line.confirmed_date = qty, day
     full = all(line.confirmed_qty == line.qty_ordered for line in order.lines)

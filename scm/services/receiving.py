@@ -73,7 +73,7 @@ def _count(raw: Sequence[Any], order: PurchaseOrder, seen: set[int], errors: dic
     line_id, reason = raw[0], str(raw[4] or "").strip()
     key = f"lines[{line_id}]"
     if line_id not in {line.id for line in order.lines}:
-        errors.setdefault(key, []).append(f"not a line of {order.number}")
+        errors.setdefault(key, []).append(f"line id {line_id} is not on {order.number}")
         return None
     if line_id in seen:
         errors.setdefault(key, []).append("the same line is given twice")
@@ -119,7 +119,9 @@ def receive(session: Session, po_id: int, *, lines: Sequence[Sequence[Any]], act
     if not counted and not errors:
         errors["lines"] = ["nothing was received"]
     if errors:
-        raise ValidationFailed(errors, labels=line_labels(order.lines))
+        known = {line.id for line in order.lines}
+        unknown = [raw[0] for raw in lines if len(raw) == 5 and raw[0] not in known]
+        raise ValidationFailed(errors, labels=line_labels(order.lines, unknown=unknown))
     receipt = Receipt(po_id=order.id, warehouse_id=order.warehouse_id, received_at=now,
                       received_by=actor.user_id, note=note[:500])
     session.add(receipt)

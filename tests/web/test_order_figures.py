@@ -118,7 +118,7 @@ def _build(session, world, drawn: Drawn, rng: random.Random) -> None:  # type: i
 def world(session):  # type: ignore[no-untyped-def]
     supplier = f.supplier(session, "FIG", name="Figures Ltd")
     warehouse = f.warehouse(session, "WH-FIG")
-    items = [f.item(session, f"FIG-{n}") for n in range(1, 6)]
+    items = [f.item(session, f"FIG-{n}", uom="kg") for n in range(1, 6)]  # kg: fractional quantities are valid
     for item in items:
         f.catalog(session, supplier, item, moq="0", multiple="0.001")
     session.commit()

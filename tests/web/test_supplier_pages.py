@@ -19,7 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(response.get_data(as_text=True))
+    return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ")  # money: "3.00&nbsp;USD"
 
 
 def no_inline_style_or_script(body: str) -> None:
