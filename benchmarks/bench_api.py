@@ -23,8 +23,9 @@ def prepare(url: str) -> str:
     """Schema, 200 items with stock in one warehouse, and a warehouse user's API token."""
     from scm.app import create_app
     from scm.extensions import db
-    from scm.services import accounts, masterdata, stock_ledger
-    from scm.services.actors import Actor
+    from scm.services.kernel import accounts
+    from scm.services.stock import masterdata, ledger as stock_ledger
+    from scm.services.kernel.actors import Actor
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
     with app.app_context():
         db.create_all()
@@ -131,7 +132,7 @@ def _wait(port: int) -> None:
 def _ledger_drift(url: str) -> int:
     from scm.app import create_app
     from scm.extensions import db
-    from scm.services import stock_ledger
+    from scm.services.stock import ledger as stock_ledger
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
     with app.app_context():
         drift = len(stock_ledger.ledger_check(db.session))

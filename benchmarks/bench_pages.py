@@ -93,10 +93,11 @@ def spreadsheet_timings(url: str) -> dict[str, float]:
 
     from scm.extensions import db
     from scm.models import Item, Warehouse
-    from scm.services import count_sheets, importers
-    from scm.services.count_review import VarianceLimits
-    from scm.services.actors import Actor
-    from scm.services.spreadsheets import export_rows
+    from scm.services import importers
+    from scm.services.stock import sheets as count_sheets
+    from scm.services.stock.counts import VarianceLimits
+    from scm.services.kernel.actors import Actor
+    from scm.sheets import export_rows
     from tests import factories
     app = _app(url)
     with app.app_context():

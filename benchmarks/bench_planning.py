@@ -73,8 +73,8 @@ def measure(url: str) -> dict:
 
     from scm.app import create_app
     from scm.extensions import db
-    from scm.services import replenishment, stock_warnings
-    from scm.services.actors import Actor
+    from scm.services.planning import replenishment, warnings as stock_warnings
+    from scm.services.kernel.actors import Actor
     fill_big(url, ITEMS, ITEMS * 3, WAREHOUSES)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": False})
     with app.app_context():

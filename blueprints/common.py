@@ -13,9 +13,9 @@ from sqlalchemy import Select, func, select
 
 from blueprints.input_guard import page_number
 from scm.extensions import db, login_manager
-from scm.services.actors import Actor
-from scm.services.errors import DomainError, ValidationFailed
-from scm.services.transaction import run_in_transaction
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import DomainError, ValidationFailed
+from scm.services.kernel.transaction import run_in_transaction
 
 F = TypeVar("F", bound=Callable[..., Any])
 STAFF = ("admin", "buyer", "warehouse", "viewer")

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 
 from scm.extensions import db
-from scm.services.errors import DomainError
+from scm.services.kernel.errors import DomainError
 
 MESSAGES = {400: "The request could not be understood.", 403: "You do not have access to this page.",
             404: "There is nothing here.", 405: "That method is not allowed here.",

@@ -8,7 +8,7 @@ trusting every view to remember, the app installs these once (`install(app)` in 
 - the `int` URL converter stops at 2⁶³ − 1, so a larger id simply matches no route: 404;
 - `request.args.get(name, type=int)` refuses a number outside the BIGINT range with a 422 naming it;
 - any path part, query or form field holding NUL is a 422 naming the field;
-- JSON bodies go through `scm.services.json_input.loads` (depth and NUL limits): a 422 naming `body`
+- JSON bodies go through `scm.services.kernel.json_input.loads` (depth and NUL limits): a 422 naming `body`
   or the offending field.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import UnprocessableEntity
 from werkzeug.routing import IntegerConverter
 
-from scm.services import json_input
-from scm.services.errors import ValidationFailed
+from scm.services.kernel import json_input
+from scm.services.kernel.errors import ValidationFailed
 
 #: The largest whole number a BIGINT column (and SQLite's INTEGER) can hold.
 MAX_INT = 2**63 - 1

@@ -8,7 +8,7 @@ from flask import Flask, current_app, g
 
 from scm import formatting
 from scm.extensions import db
-from scm.services import units_of_measure
+from scm.services.stock import units as units_of_measure
 
 
 def _locale() -> str:

@@ -52,7 +52,7 @@ def _refuse_insecure(app: Flask) -> None:
 
 def _check_settings(app: Flask) -> None:
     """Settings read per request are parsed once here, so a typo stops the start, not a count."""
-    from scm.services.count_review import VarianceLimits
+    from scm.services.stock.counts import VarianceLimits
     VarianceLimits.from_config(app.config)  # raises ValueError naming the variable
 
 

@@ -9,10 +9,12 @@ from flask.cli import AppGroup
 
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services import accounts, demo, stock_ledger
-from scm.services.actors import Actor
-from scm.services.errors import DomainError
-from scm.services.transaction import run_in_transaction
+from scm.demo import core as demo
+from scm.services.kernel import accounts
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import DomainError
+from scm.services.kernel.transaction import run_in_transaction
 
 scm_cli = AppGroup("scm", help="Supply chain management commands.")
 
@@ -52,15 +54,15 @@ def seed_demo(if_empty: bool, items: int, forecast: bool, simulate: bool) -> Non
         from scm.jobs import run_forecast_batch
         run = run_forecast_batch(db.session, as_of=utcnow().date(), trigger="cli")
         click.echo(f"first forecast: {run.series_total} series")
-        from scm.services import replenishment, stock_warnings
-        from scm.services.actors import Actor
+        from scm.services.planning import replenishment, warnings as stock_warnings
+        from scm.services.kernel.actors import Actor
         now = utcnow()
         plan = run_in_transaction(db.session, lambda: replenishment.plan(
             db.session, as_of=now.date(), actor=Actor.system("seed-demo", via="cli"), now=now, trigger="cli"))
         click.echo(f"first replenishment plan: {plan.suggestions} suggestion(s), warnings "
                    f"{stock_warnings.counts(db.session)}")
     if simulate:
-        from scm.services import simulation
+        from scm.services.planning import simulation
         sim = run_in_transaction(db.session, lambda: simulation.run(
             db.session, as_of=utcnow().date(), actor=Actor.system("demo", via="cli"), weeks=26,
             item_ids=simulation.sample_item_ids(db.session, 10), trigger="demo", workers=None))
@@ -93,7 +95,7 @@ def ledger_check() -> None:
 def forecast(skus: tuple[str, ...], workers: int | None, as_of: object) -> None:
     """Forecast demand per item and warehouse, choosing each series' model by backtest."""
     from scm.jobs import run_forecast_batch
-    from scm.services import masterdata
+    from scm.services.stock import masterdata
     try:
         item_ids = [masterdata.item_by_sku(db.session, sku).id for sku in skus] or None
     except DomainError as error:
@@ -120,7 +122,8 @@ def forecast(skus: tuple[str, ...], workers: int | None, as_of: object) -> None:
 def simulate(weeks: int, service_level: float, lead_time: int, review: int, skus: tuple[str, ...],
              workers: int | None, as_of: object) -> None:
     """Replay recent demand with the forecast policy and a min/max rule; store and print the result."""
-    from scm.services import masterdata, simulation
+    from scm.services.planning import simulation
+    from scm.services.stock import masterdata
     actor = Actor.system("cli", via="cli")
     day = as_of.date() if as_of else utcnow().date()  # type: ignore[attr-defined]
     try:

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scm.models import ForecastRun, JobRun, utcnow
-from scm.services import forecasts, stock_ledger
+from scm.services.planning import forecast_runs as forecasts
+from scm.services.stock import ledger as stock_ledger
 
 log = logging.getLogger("scm.jobs")
 
@@ -129,22 +130,22 @@ def forecast_refresh(session: Session, now: datetime) -> str:
 
 def certificate_expiry(session: Session, now: datetime) -> str:
     """Remind (once, in the audit log and on the suppliers page) of certificates expiring within 30 days."""
-    from scm.services import certifications
-    from scm.services.actors import Actor
+    from scm.services.suppliers import certifications
+    from scm.services.kernel.actors import Actor
     reminded = certifications.send_expiry_reminders(session, as_of=now.date(), actor=Actor.system("certificate-expiry"))
     return f"{len(reminded)} certificate(s) expiring within {certifications.REMINDER_DAYS} days reminded"
 
 
 def scorecards_refresh(session: Session, now: datetime) -> str:
     """Recompute supplier scorecards from the facts (the current month and quarter are partial)."""
-    from scm.services import scorecards
+    from scm.services.suppliers import scorecards
     result = scorecards.refresh(session, now.date())
     return f"{result.snapshots} scorecard snapshot(s) for {result.suppliers} supplier(s), {result.active} with activity"
 
 
 def delay_detection(session: Session, now: datetime) -> str:
     """Flag late shipments (ETA past promise, carrier silent, exception); the plan follows their ETAs."""
-    from scm.services import logistics_delays
+    from scm.services.logistics import delays as logistics_delays
     findings = logistics_delays.detect_delays(session, now=now)
     newly = sum(1 for finding in findings if finding.newly_late)
     return f"{len(findings)} late shipment(s), {newly} newly late"
@@ -154,8 +155,9 @@ def replenishment_plan(session: Session, now: datetime) -> str:
     """Nightly plan: suggestions and warnings, then auto-order within buyers' limits, then e-mail buyers."""
     from flask import current_app
 
-    from scm.services import outbox, replenishment, replenishment_approval, stock_warnings
-    from scm.services.actors import Actor
+    from scm.services.kernel import outbox
+    from scm.services.planning import replenishment, approval as replenishment_approval, warnings as stock_warnings
+    from scm.services.kernel.actors import Actor
     run = replenishment.plan(session, as_of=now.date(), actor=Actor.system("replenishment-plan"), now=now,
                              trigger="job")
     ordered = replenishment_approval.auto_order(session, run.id, now=now)
@@ -170,8 +172,8 @@ def stock_warnings_refresh(session: Session, now: datetime) -> str:
     """Hourly: re-project stock (no new suggestions), resolve what recovered, e-mail new warnings once."""
     from flask import current_app
 
-    from scm.services import replenishment, stock_warnings
-    from scm.services.actors import Actor
+    from scm.services.planning import replenishment, warnings as stock_warnings
+    from scm.services.kernel.actors import Actor
     run = replenishment.plan(session, as_of=now.date(), actor=Actor.system("stock-warnings"), now=now,
                              trigger="job", suggest=False)
     mailed = stock_warnings.notify_buyers(session, current_app.config, now=now)
@@ -188,7 +190,7 @@ def outgoing_mail(session: Session, now: datetime) -> str:
     sent, or the nightly auto-order sent it), so no message to a supplier is lost."""
     from flask import current_app
 
-    from scm.services import outbox
+    from scm.services.kernel import outbox
     result = outbox.deliver(session, current_app.config, now=now)
     return f"{result.sent} sent, {result.failed} failed, {outbox.waiting_count(session, now=now)} waiting"
 
@@ -196,7 +198,7 @@ def outgoing_mail(session: Session, now: datetime) -> str:
 def dashboard_figures(session: Session, now: datetime) -> str:
     """Every 15 minutes: recompute the dashboard's slow panels (stock value and turnover, slow/dead
     stock) into snapshots, so the home page never aggregates the ledger while someone waits."""
-    from scm.services import dashboard_snapshots
+    from scm.services.dashboard import snapshots as dashboard_snapshots
     timings = dashboard_snapshots.refresh(session, now)
     return "; ".join(f"{key} in {seconds:.2f}s" for key, seconds in timings.items())
 

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from scm.app import create_app
 from scm.extensions import db as _db
 from scm.models import Base
-from scm.models.catalog import standard_unit_rows
+from scm.models.items import standard_unit_rows
 from tests import factories
 
 # In CI every property-based test replays the same examples (a build must be reproducible); locally and
@@ -93,7 +93,7 @@ def _truncate_all() -> None:
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
-        # Reference data a fresh schema starts with (create_all seeds it; see scm.models.catalog).
+        # Reference data a fresh schema starts with (create_all seeds it; see scm.models.items).
         conn.execute(Base.metadata.tables["units_of_measure"].insert(), standard_unit_rows())
 
 

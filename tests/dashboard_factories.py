@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from scm.models import Item, Warehouse
-from scm.services import stock_ledger
+from scm.services.stock import ledger as stock_ledger
 from tests import factories as f
 
 

@@ -14,8 +14,9 @@ from scm.models import (
     CatalogEntry, Carrier, Forecast, ForecastRun, ImportBatch, PurchaseOrder, PurchaseOrderLine, Shipment,
     OutgoingMail, StockCount, StockMove, Supplier, SupplierDocument, Transfer, UnmatchedTrackingEvent, User, Warehouse,
 )
-from scm.services import demo, importers
-from scm.services.purchase_queries import HIDDEN_FROM_SUPPLIERS
+from scm.demo import core as demo
+from scm.services import importers
+from scm.services.purchasing.queries import HIDDEN_FROM_SUPPLIERS
 
 DEMO_ITEMS = 24
 # Routes that are not pages to look at: files, or actions that only redirect.

@@ -9,8 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from scm.models import Item, Supplier, User, Warehouse
-from scm.services import accounts, stock_ledger
-from scm.services.actors import Actor
+from scm.services.kernel import accounts
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -108,7 +109,7 @@ def forecast(session: Session, item_obj: Item, warehouse_obj: Warehouse, *, week
 def catalog(session: Session, supplier_obj: Supplier, item_obj: Item, *, moq: str = "0", multiple: str = "1",
             lead: int = 7, breaks: list[dict] | None = None):  # type: ignore[no-untyped-def]
     """A primary catalog entry (through the service) with price breaks, for purchasing tests."""
-    from scm.services import supplier_catalog
+    from scm.services.suppliers import catalog as supplier_catalog
     return supplier_catalog.create_entry(session, {
         "supplier_id": supplier_obj.id, "item_id": item_obj.id, "role": "primary", "capacity_per_week": "100000",
         "lead_time_days": lead, "moq": moq, "order_multiple": multiple,
@@ -120,7 +121,7 @@ def purchase_order(session: Session, supplier_obj: Supplier, warehouse_obj: Ware
     """A purchase order through the purchasing service, taken to `status` (draft, approved or sent)."""
     from datetime import date, datetime, timezone
 
-    from scm.services import purchasing
+    from scm.services.purchasing import orders as purchasing
     as_of = as_of or date(2026, 3, 2)
     now = now or datetime(as_of.year, as_of.month, as_of.day, 9, tzinfo=timezone.utc)
     order, _warnings = purchasing.create_draft(

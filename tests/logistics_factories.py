@@ -7,8 +7,10 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from scm.models import Carrier, Shipment
-from scm.services import logistics, portal, purchasing
-from scm.services.actors import Actor
+from scm.services import portal
+from scm.services.logistics import shipments as logistics
+from scm.services.purchasing import orders as purchasing
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 
 NOW = datetime(2026, 3, 10, 9, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy.orm import Session
 
 from scm.models import Item, PurchaseOrder, Supplier, User, Warehouse
-from scm.services.actors import Actor
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 
 NOW = datetime(2026, 3, 3, 10, tzinfo=timezone.utc)

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from scm.models import CatalogEntry, Certification, Item, Supplier
-from scm.services import certifications, scorecard_facts, supplier_catalog
+from scm.services.suppliers import certifications, scorecard_facts, catalog as supplier_catalog
 from tests import factories as f
 
 

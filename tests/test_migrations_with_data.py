@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from scm.app import create_app
 from scm.extensions import db
 from scm.models import Item, PurchaseOrder, Shipment, ShipmentLine, StockMove
-from scm.services import stock_ledger
+from scm.services.stock import ledger as stock_ledger
 from tests.conftest import BASE_OVERRIDES
 from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 

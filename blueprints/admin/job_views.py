@@ -13,7 +13,7 @@ from blueprints.common import ADMIN, STAFF, paginate, roles_required
 from scm import jobs as scheduled
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services import job_runs
+from scm.services.kernel import job_runs
 
 
 def _job_or_404(job_id: str) -> scheduled.Job:

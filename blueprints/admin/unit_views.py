@@ -8,8 +8,8 @@ from blueprints.admin.views import bp
 from blueprints.common import ADMIN, commit, roles_required, show_domain_error, web_actor
 from scm.extensions import db
 from scm.models import UnitOfMeasure
-from scm.services import units_of_measure
-from scm.services.errors import DomainError
+from scm.services.stock import units as units_of_measure
+from scm.services.kernel.errors import DomainError
 
 
 def _list(form: UnitForm, status: int = 200):  # type: ignore[no-untyped-def]

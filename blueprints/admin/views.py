@@ -10,8 +10,8 @@ from blueprints.admin.forms import AuditFilterForm, UserForm
 from blueprints.common import ADMIN, commit, paginate, roles_required, show_domain_error, web_actor
 from scm.extensions import db
 from scm.models import Supplier, User, utcnow
-from scm.services import accounts, audit
-from scm.services.errors import DomainError, ValidationFailed
+from scm.services.kernel import accounts, audit
+from scm.services.kernel.errors import DomainError, ValidationFailed
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -11,9 +11,9 @@ from werkzeug.exceptions import HTTPException
 from blueprints.input_guard import BadInput, page_number
 from scm.extensions import csrf, db
 from scm.models import utcnow
-from scm.services import accounts
-from scm.services.actors import Actor
-from scm.services.errors import DomainError, ValidationFailed
+from scm.services.kernel import accounts
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import DomainError, ValidationFailed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no ambient credential to forge

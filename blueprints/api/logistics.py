@@ -19,8 +19,15 @@ from blueprints.api.core import api_actor, api_roles, bp, json_body, optional_da
 from blueprints.common import CATALOG_WRITERS, STAFF, STOCK_WRITERS, commit
 from scm.extensions import db, limiter
 from scm.models import Shipment, ShipmentEvent, utcnow
-from scm.services import logistics, logistics_carriers, logistics_delays, logistics_queries, masterdata, webhooks
-from scm.services.errors import NotFound, ValidationFailed
+from scm.services.logistics import (
+    shipments as logistics,
+    carriers as logistics_carriers,
+    delays as logistics_delays,
+    queries as logistics_queries,
+    webhooks,
+)
+from scm.services.stock import masterdata
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 EVENT_WRITERS = ("admin", "buyer", "warehouse")
 WEBHOOK_LIMIT = "300 per minute"

@@ -11,7 +11,7 @@ from blueprints.api.core import api_actor, api_roles, bp, json_body, page_args
 from blueprints.common import ADMIN, CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import Warehouse
-from scm.services import masterdata
+from scm.services.stock import masterdata
 
 
 @bp.get("/items")

@@ -9,8 +9,9 @@ from blueprints.api.core import api_actor, api_roles, bp, json_body
 from blueprints.common import CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services import demand, forecasts, masterdata
-from scm.services.errors import ValidationFailed
+from scm.services.planning import demand, forecast_runs as forecasts
+from scm.services.stock import masterdata
+from scm.services.kernel.errors import ValidationFailed
 
 
 @bp.post("/demand")

@@ -17,19 +17,18 @@ from blueprints.api.core import api_actor, api_roles, bp, json_body, optional_da
 from blueprints.common import CATALOG_WRITERS, STAFF, STOCK_WRITERS, commit
 from scm.extensions import db
 from scm.models import PurchaseOrder, PurchaseOrderEvent, utcnow
-from scm.services import (
-    idempotency,
-    order_figures,
-    outbox,
-    portal,
-    masterdata,
-    purchase_queries,
-    purchasing,
-    purchasing_sheets,
+from scm.services import portal
+from scm.services.kernel import idempotency, outbox
+from scm.services.purchasing import (
+    figures as order_figures,
+    queries as purchase_queries,
+    orders as purchasing,
+    sheets as purchasing_sheets,
     receiving,
-    suppliers,
 )
-from scm.services.errors import NotFound, PermissionDenied, ValidationFailed
+from scm.services.stock import masterdata
+from scm.services.suppliers import profiles as suppliers
+from scm.services.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 
 SUPPLIER = ("supplier",)
 ACTIONS = "any('submit', 'approve', 'send', 'mark-in-transit', 'cancel', 'close')"

@@ -14,10 +14,15 @@ from blueprints.api.core import api_actor, api_roles, bp, json_body
 from blueprints.common import CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services import (
-    masterdata, order_figures, replenishment_approval, replenishment_policy, replenishment_projection, stock_warnings,
+from scm.services.planning import (
+    approval as replenishment_approval,
+    policies as replenishment_policy,
+    projection as replenishment_projection,
+    warnings as stock_warnings,
 )
-from scm.services.errors import ValidationFailed
+from scm.services.purchasing import figures as order_figures
+from scm.services.stock import masterdata
+from scm.services.kernel.errors import ValidationFailed
 
 
 def _warehouse_id() -> int | None:

@@ -10,8 +10,9 @@ from blueprints.api import serializers
 from blueprints.api.core import api_actor, api_roles, bp, json_body, page_args
 from blueprints.common import STAFF, STOCK_WRITERS, commit
 from scm.extensions import db
-from scm.services import idempotency, masterdata, stock_queries, stock_requests
-from scm.services.errors import ValidationFailed
+from scm.services.kernel import idempotency
+from scm.services.stock import masterdata, queries as stock_queries, requests as stock_requests
+from scm.services.kernel.errors import ValidationFailed
 
 
 def _filter_ids() -> tuple[int | None, int | None]:

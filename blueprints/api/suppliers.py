@@ -15,9 +15,16 @@ from blueprints.api.core import api_actor, api_roles, bp, json_body, page_args
 from blueprints.common import CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import CatalogEntry, ScorecardSnapshot, Supplier, utcnow
-from scm.services import certifications, masterdata, scorecards, sourcing, supplier_catalog, suppliers
-from scm.services.allocation import Allocation
-from scm.services.errors import ValidationFailed
+from scm.services.stock import masterdata
+from scm.services.suppliers import (
+    certifications,
+    scorecards,
+    sourcing,
+    catalog as supplier_catalog,
+    profiles as suppliers,
+)
+from scm.services.suppliers.allocation import Allocation
+from scm.services.kernel.errors import ValidationFailed
 
 
 def _s(value: Any) -> Any:

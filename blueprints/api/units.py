@@ -9,7 +9,7 @@ from blueprints.api.core import api_actor, api_roles, bp, json_body
 from blueprints.common import ADMIN, STAFF, commit
 from scm.extensions import db
 from scm.models import UnitOfMeasure
-from scm.services import units_of_measure
+from scm.services.stock import units as units_of_measure
 
 
 def unit_json(unit: UnitOfMeasure) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from blueprints.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from blueprints.common import commit, show_domain_error, web_actor
 from scm.extensions import db, limiter, login_manager
 from scm.models import ApiToken, utcnow
-from scm.services import accounts
-from scm.services.errors import DomainError
+from scm.services.kernel import accounts
+from scm.services.kernel.errors import DomainError
 
 bp = Blueprint("auth", __name__)
 

@@ -1,6 +1,6 @@
 """Carrier pages (admin and buyer): the list, add a carrier, edit one. The transit-days table is posted
 as parallel lists `service` / `days`; the rules (placeholder, services, hours) live in
-scm.services.logistics_carriers."""
+scm.services.logistics.carriers."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,8 +12,8 @@ from blueprints.logistics import forms
 from blueprints.logistics.views import bp
 from scm.extensions import db
 from scm.models import Carrier
-from scm.services import logistics, logistics_carriers
-from scm.services.errors import DomainError, NotFound, ValidationFailed
+from scm.services.logistics import shipments as logistics, carriers as logistics_carriers
+from scm.services.kernel.errors import DomainError, NotFound, ValidationFailed
 
 BLANK_ROWS = 3
 

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints.suppliers.forms import PlainDecimalField
 from scm.models.logistics import EVENT_STATUSES
-from scm.services.logistics import STATUS_LABELS
+from scm.services.logistics.shipments import STATUS_LABELS
 
 
 class EventForm(FlaskForm):

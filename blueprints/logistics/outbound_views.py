@@ -12,8 +12,10 @@ from blueprints.logistics import forms
 from blueprints.logistics.views import bp
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services import logistics, masterdata, purchasing
-from scm.services.errors import DomainError, ValidationFailed
+from scm.services.logistics import shipments as logistics
+from scm.services.purchasing import orders as purchasing
+from scm.services.stock import masterdata
+from scm.services.kernel.errors import DomainError, ValidationFailed
 
 LINE_ROWS = 5
 

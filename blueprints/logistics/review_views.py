@@ -10,8 +10,8 @@ from blueprints.logistics import forms
 from blueprints.logistics.views import EVENT_WRITERS, bp
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services import logistics, logistics_review
-from scm.services.errors import DomainError, NotFound
+from scm.services.logistics import shipments as logistics, review as logistics_review
+from scm.services.kernel.errors import DomainError, NotFound
 
 
 def _row(unmatched_id: int):  # type: ignore[no-untyped-def]

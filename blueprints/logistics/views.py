@@ -2,7 +2,7 @@
 summary per warehouse, unknown tracking numbers to review, and dispatching a shipped transfer.
 
 Staff read; admin, buyer and warehouse add events; admin and warehouse dispatch transfers and
-outbound shipments. Views translate; the rules live in scm.services.logistics*.
+outbound shipments. Views translate; the rules live in scm.services.logistics.shipments*.
 """
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from blueprints.logistics import forms
 from scm.extensions import db
 from scm.models import Item, Supplier, Warehouse, utcnow
 from scm.models.logistics import SHIPMENT_KINDS, STATUS_RANK
-from scm.services import logistics, logistics_queries, masterdata, order_figures
-from scm.services.errors import DomainError, NotFound, ValidationFailed
-from scm.services.logistics_delays import delay_reasons, days_late
+from scm.services.logistics import shipments as logistics, queries as logistics_queries
+from scm.services.purchasing import figures as order_figures
+from scm.services.stock import masterdata
+from scm.services.kernel.errors import DomainError, NotFound, ValidationFailed
+from scm.services.logistics.delays import delay_reasons, days_late
 
 bp = Blueprint("logistics", __name__, url_prefix="/logistics")
 EVENT_WRITERS = ("admin", "buyer", "warehouse")
@@ -156,7 +158,7 @@ def new_transfer():  # type: ignore[no-untyped-def]
 @roles_required("admin", "buyer")
 def new_inbound(po_id: int):  # type: ignore[no-untyped-def]
     """A buyer records an inbound shipment the supplier told them about (no portal notice)."""
-    from scm.services import purchasing
+    from scm.services.purchasing import orders as purchasing
     try:
         order = purchasing.get_order(db.session, po_id)
     except NotFound:

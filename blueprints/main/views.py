@@ -8,8 +8,8 @@ from blueprints.common import STAFF, roles_required
 from blueprints.main.charts import bar_chart
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services import dashboard as panels_service
-from scm.services import dashboard_snapshots
+from scm.services.dashboard import panels as panels_service
+from scm.services.dashboard import snapshots as dashboard_snapshots
 
 bp = Blueprint("main", __name__)
 

@@ -11,8 +11,9 @@ from blueprints.common import (
 from blueprints.masterdata.forms import ItemForm, WarehouseForm
 from scm.extensions import db
 from scm.models import Item, Warehouse, utcnow
-from scm.services import masterdata, sourcing, stock_queries, units_of_measure
-from scm.services.errors import DomainError
+from scm.services.stock import masterdata, queries as stock_queries, units as units_of_measure
+from scm.services.suppliers import sourcing
+from scm.services.kernel.errors import DomainError
 
 bp = Blueprint("masterdata", __name__)
 

@@ -11,8 +11,15 @@ from blueprints.planning.forms import FindForm, PromotionForm
 from blueprints.planning.projection_chart import projection_chart
 from scm.extensions import db
 from scm.models import Item, Promotion, Warehouse, utcnow
-from scm.services import demand, demand_totals, forecasts, masterdata, replenishment_projection, simulation
-from scm.services.errors import DomainError, NotFound
+from scm.services.planning import (
+    demand,
+    demand_totals,
+    forecast_runs as forecasts,
+    projection as replenishment_projection,
+    simulation,
+)
+from scm.services.stock import masterdata
+from scm.services.kernel.errors import DomainError, NotFound
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 

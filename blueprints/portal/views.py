@@ -14,8 +14,11 @@ from blueprints.portal import forms
 from blueprints.spreadsheets.views import XLSX
 from scm.extensions import db
 from scm.models import PurchaseOrder, utcnow
-from scm.services import logistics, order_figures, portal, purchasing_sheets, scorecards
-from scm.services.errors import DomainError, NotFound, ValidationFailed
+from scm.services import portal
+from scm.services.logistics import shipments as logistics
+from scm.services.purchasing import figures as order_figures, sheets as purchasing_sheets
+from scm.services.suppliers import scorecards
+from scm.services.kernel.errors import DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 

@@ -1,7 +1,7 @@
 """Lines of a draft order from a spreadsheet: a blank template, then an all-or-nothing upload.
 
 The rules (SKU known, supplier not blocked, MOQ and multiples, catalog prices) are the draft form's,
-applied by scm.services.purchasing_sheets.import_lines; a rejected file lists every row and column.
+applied by scm.services.purchasing.sheets.import_lines; a rejected file lists every row and column.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from blueprints.purchasing.views import _order, bp, detail_page
 from blueprints.spreadsheets.forms import UploadForm
 from blueprints.spreadsheets.views import XLSX
 from scm.extensions import db
-from scm.services import purchasing_sheets
-from scm.services.errors import DomainError, ImportRejected
-from scm.services.spreadsheets import build_template
+from scm.services.purchasing import sheets as purchasing_sheets
+from scm.services.kernel.errors import DomainError, ImportRejected
+from scm.sheets import build_template
 
 
 @bp.route("/purchasing/orders/<int:po_id>/lines/template.xlsx")

@@ -12,8 +12,14 @@ from blueprints.purchasing import forms
 from blueprints.purchasing.views import _view_model, bp
 from scm.extensions import db
 from scm.models import PurchaseOrder, utcnow
-from scm.services import masterdata, order_figures, po_queries, purchasing, receiving
-from scm.services.errors import DomainError, NotFound, ValidationFailed
+from scm.services.purchasing import (
+    figures as order_figures,
+    list_queries as po_queries,
+    orders as purchasing,
+    receiving,
+)
+from scm.services.stock import masterdata
+from scm.services.kernel.errors import DomainError, NotFound, ValidationFailed
 
 
 @bp.route("/receiving")

@@ -1,7 +1,7 @@
 """Purchase orders for buyers: list, new draft, detail with the transition buttons, printable view.
 
 Receiving at the warehouse is in receiving_views.py (same blueprint). Views translate; the rules
-(transitions, prices, MOQ, approval limits) live in scm.services.purchasing.
+(transitions, prices, MOQ, approval limits) live in scm.services.purchasing.orders.
 """
 from __future__ import annotations
 
@@ -17,11 +17,18 @@ from blueprints.spreadsheets.forms import UploadForm
 from scm.extensions import db
 from scm.models import PurchaseOrder, Supplier, Warehouse, utcnow
 from scm.models.purchasing import PO_STATUSES
-from scm.services import (
-    logistics_delays, masterdata, order_figures, outbox, po_queries, purchase_mail, purchase_queries, purchasing,
+from scm.services.kernel import outbox
+from scm.services.logistics import delays as logistics_delays
+from scm.services.purchasing import (
+    figures as order_figures,
+    list_queries as po_queries,
+    mail as purchase_mail,
+    queries as purchase_queries,
+    orders as purchasing,
     receiving,
 )
-from scm.services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from scm.services.stock import masterdata
+from scm.services.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 bp = Blueprint("purchasing", __name__)
 BUYERS = CATALOG_WRITERS

@@ -1,6 +1,6 @@
 """Replenishment pages: stock-out alerts, suggested orders (arithmetic, edit, approve), policies.
 
-Views translate; the rules live in scm.services.replenishment*, stock_warnings and replenishment_policy.
+Views translate; the rules live in scm.services.planning.replenishment*, stock_warnings and replenishment_policy.
 """
 from __future__ import annotations
 
@@ -16,10 +16,15 @@ from blueprints.common import (
 from blueprints.replenishment import forms
 from scm.extensions import db
 from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse, utcnow
-from scm.services import (
-    masterdata, replenishment, replenishment_approval, replenishment_figures, replenishment_policy, stock_warnings,
+from scm.services.planning import (
+    replenishment,
+    approval as replenishment_approval,
+    figures as replenishment_figures,
+    policies as replenishment_policy,
+    warnings as stock_warnings,
 )
-from scm.services.errors import DomainError, NotFound
+from scm.services.stock import masterdata
+from scm.services.kernel.errors import DomainError, NotFound
 
 bp = Blueprint("replenishment", __name__, url_prefix="/replenishment")
 

@@ -12,9 +12,9 @@ from blueprints.spreadsheets.forms import ConfirmForm, UploadForm
 from scm.extensions import db
 from scm.models import ImportBatch, utcnow
 from scm.services import importers
-from scm.services.count_review import LargeCountVariance, VarianceLimits
-from scm.services.errors import DomainError, ImportRejected
-from scm.services.spreadsheets import annotate_errors, build_template
+from scm.services.stock.counts import LargeCountVariance, VarianceLimits
+from scm.services.kernel.errors import DomainError, ImportRejected
+from scm.sheets import annotate_errors, build_template
 
 bp = Blueprint("spreadsheets", __name__, url_prefix="/spreadsheets")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,9 +13,9 @@ from blueprints.stock import forms
 from blueprints.stock.views import _lines, _warehouses, bp
 from scm.extensions import db
 from scm.models import StockCount
-from scm.services import count_review, stock_ledger
-from scm.services.count_review import CountReview, LargeCountVariance, VarianceLimits
-from scm.services.errors import DomainError
+from scm.services.stock import counts as count_review, ledger as stock_ledger
+from scm.services.stock.counts import CountReview, LargeCountVariance, VarianceLimits
+from scm.services.kernel.errors import DomainError
 
 PLACEHOLDER = "Choose the warehouse you counted"
 

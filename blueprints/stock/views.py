@@ -11,8 +11,8 @@ from blueprints.common import STAFF, STOCK_WRITERS, commit, paginate, roles_requ
 from blueprints.stock import forms
 from scm.extensions import db
 from scm.models import Item, StockCount, Transfer
-from scm.services import masterdata, stock_ledger, stock_queries
-from scm.services.errors import DomainError, ValidationFailed
+from scm.services.stock import masterdata, ledger as stock_ledger, queries as stock_queries
+from scm.services.kernel.errors import DomainError, ValidationFailed
 
 bp = Blueprint("stock", __name__, url_prefix="/stock")
 

@@ -11,10 +11,11 @@ from blueprints.suppliers import forms
 from blueprints.suppliers.views import bp, form_data, save, today
 from scm.extensions import db
 from scm.models import Item, Supplier
-from scm.models.sourcing import SOURCING_ROLES
-from scm.services import certifications, masterdata, supplier_catalog, supplier_standing
-from scm.services import sourcing as sourcing_rules
-from scm.services.errors import DomainError, NotFound
+from scm.models.supplier_catalog import SOURCING_ROLES
+from scm.services.stock import masterdata
+from scm.services.suppliers import certifications, catalog as supplier_catalog, standing as supplier_standing
+from scm.services.suppliers import sourcing as sourcing_rules
+from scm.services.kernel.errors import DomainError, NotFound
 
 
 def _supplier_choices(form: Any) -> None:

@@ -4,7 +4,7 @@ from wtforms import BooleanField, DateField, DecimalField, FieldList, FormField,
     StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from scm.models.sourcing import SOURCING_ROLES
+from scm.models.supplier_catalog import SOURCING_ROLES
 from scm.models.suppliers import ADDRESS_KINDS, DOCUMENT_KINDS, SUPPLIER_STATUSES
 
 QTY = dict(places=None)

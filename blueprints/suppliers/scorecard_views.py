@@ -10,8 +10,8 @@ from blueprints.common import ADMIN, CATALOG_WRITERS, STAFF, commit, roles_requi
 from blueprints.suppliers import charts, forms
 from blueprints.suppliers.views import _supplier, bp, form_data, today
 from scm.extensions import db
-from scm.services import scorecards
-from scm.services.errors import DomainError
+from scm.services.suppliers import scorecards
+from scm.services.kernel.errors import DomainError
 
 
 def _kind() -> str:

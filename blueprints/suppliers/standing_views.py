@@ -10,8 +10,8 @@ from blueprints.suppliers.catalog_views import render_sourcing
 from blueprints.suppliers.views import _supplier, bp, form_data, render_detail, today
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services import supplier_standing
-from scm.services.errors import DomainError, NotFound
+from scm.services.suppliers import standing as supplier_standing
+from scm.services.kernel.errors import DomainError, NotFound
 
 
 @bp.route("/suppliers/<int:supplier_id>/order-overrides", methods=["POST"])

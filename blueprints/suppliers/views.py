@@ -16,8 +16,8 @@ from blueprints.common import (
 from blueprints.suppliers import forms
 from scm.extensions import db
 from scm.models import SupplierDocument, utcnow
-from scm.services import certifications, scorecards, supplier_standing, suppliers
-from scm.services.errors import DomainError, NotFound
+from scm.services.suppliers import certifications, scorecards, standing as supplier_standing, profiles as suppliers
+from scm.services.kernel.errors import DomainError, NotFound
 
 bp = Blueprint("suppliers", __name__)
 

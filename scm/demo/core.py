@@ -13,8 +13,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from scm.models import DemandRecord, Item, Supplier, User
-from scm.services import accounts, demo_dashboard, demo_logistics, demo_suppliers, masterdata, scorecards, stock_ledger
-from scm.services.actors import Actor
+from scm.demo import dashboard as demo_dashboard, logistics as demo_logistics, suppliers as demo_suppliers
+from scm.services.kernel import accounts
+from scm.services.stock import masterdata, ledger as stock_ledger
+from scm.services.suppliers import scorecards
+from scm.services.kernel.actors import Actor
 
 DEMO_PASSWORD = "scm-demo-2026"
 DEMO_USERS = [("admin@demo.local", "Ada Admin", "admin"), ("buyer@demo.local", "Ben Buyer", "buyer"),

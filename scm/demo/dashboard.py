@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import CatalogEntry, StockBalance, Supplier, User, Warehouse
-from scm.services import purchasing, stock_ledger
-from scm.services.actors import Actor
-from scm.services.errors import DomainError
+from scm.services.purchasing import orders as purchasing
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import DomainError
 
 
 def seed_activity(session: Session, *, today: date, actor: Actor) -> dict[str, int]:

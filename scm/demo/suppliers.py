@@ -17,8 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, Supplier, Warehouse
-from scm.services import certifications, scorecard_facts, scorecards, supplier_catalog, suppliers
-from scm.services.actors import Actor
+from scm.services.suppliers import (
+    certifications,
+    scorecard_facts,
+    scorecards,
+    catalog as supplier_catalog,
+    profiles as suppliers,
+)
+from scm.services.kernel.actors import Actor
 
 
 @dataclass(frozen=True)

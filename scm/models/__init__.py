@@ -2,7 +2,7 @@
 from scm.models import append_only
 from scm.models.audit import AuditEntry, ImportBatch, JobRun
 from scm.models.base import Base, utcnow
-from scm.models.catalog import Item, UnitOfMeasure, Warehouse
+from scm.models.items import Item, UnitOfMeasure, Warehouse
 from scm.models.dashboard import DashboardSnapshot
 from scm.models.forecasts import Forecast, ForecastRun, Promotion
 from scm.models.mail import OutgoingMail
@@ -18,7 +18,7 @@ from scm.models.simulations import SimulationRun
 from scm.models.replenishment import PlanLock, PlanRun, ReplenishmentPolicy, StockWarning, Suggestion
 from scm.models.shipping_notices import ShippingNotice, ShippingNoticeLine
 from scm.models.logistics import Carrier, Shipment, ShipmentEvent, ShipmentLine, UnmatchedTrackingEvent
-from scm.models.sourcing import CatalogEntry, PriceBreak
+from scm.models.supplier_catalog import CatalogEntry, PriceBreak
 from scm.models.suppliers import (
     Certification, ItemCertRequirement, Supplier, SupplierAddress, SupplierContact, SupplierDocument,
 )

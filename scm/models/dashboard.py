@@ -10,7 +10,7 @@ from scm.models.base import Base, UTCDateTime
 
 
 class DashboardSnapshot(Base):
-    """The latest computed data of one panel (tagged JSON, see scm/services/dashboard_snapshots.py)."""
+    """The latest computed data of one panel (tagged JSON, see scm/services/dashboard/snapshots.py)."""
 
     __tablename__ = "dashboard_snapshots"
 

@@ -1,6 +1,6 @@
 """Logistics: carriers, shipments (inbound, transfer, outbound), their lines and their status events.
 
-Only `scm.services.logistics` (and its helpers) writes these tables. A shipment's status moves only
+Only `scm.services.logistics.shipments` (and its helpers) writes these tables. A shipment's status moves only
 forward: the service updates it with one guarded statement on `status_rank`, so out-of-order or
 concurrent events never move it back. Events are unique per (shipment, event id): a repeated delivery
 of a webhook is one row. Tracking updates for unknown tracking numbers are kept for review.

@@ -1,7 +1,7 @@
 """Outgoing e-mail as a transactional outbox: a message is a row written in the transaction that
 decided to send it (a purchase order sent to its supplier), delivered after that transaction commits.
 
-Only `scm.services.outbox` writes this table. A row with `sent_at` NULL is still to deliver; each
+Only `scm.services.kernel.outbox` writes this table. A row with `sent_at` NULL is still to deliver; each
 delivery attempt counts in `attempts` and leaves its error in `last_error`; `claimed_until` keeps two
 deliverers (the request that sent the order, the retry job) from sending the same message twice.
 """

@@ -1,6 +1,6 @@
 """Purchase orders, their lines and history, and receipts (with quality inspection) against them.
 
-Only `scm.services.purchasing` and `scm.services.receiving` write these tables. Stock enters the
+Only `scm.services.purchasing.orders` and `scm.services.purchasing.receiving` write these tables. Stock enters the
 warehouse through the ledger (`stock_moves` with source_type 'po_receipt'), never from here.
 """
 from __future__ import annotations
@@ -63,7 +63,7 @@ class PurchaseOrder(Base):
     reject_reason: Mapped[str] = mapped_column(String(500), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
-    # Totals and open quantities are not computed here: `scm.services.order_figures` is their one function.
+    # Totals and open quantities are not computed here: `scm.services.purchasing.figures` is their one function.
     lines: Mapped[list[PurchaseOrderLine]] = relationship(lazy="selectin", order_by="PurchaseOrderLine.id")
 
 

@@ -1,7 +1,7 @@
 """Replenishment: the policy of each item in each warehouse, plan runs, their suggestions, and stock warnings.
 
 A missing policy row means "the defaults": service level by ABC class, review period and minimum
-days of cover from `scm.services.replenishment_policy.DEFAULTS`. Only rows someone edited are stored.
+days of cover from `scm.services.planning.policies.DEFAULTS`. Only rows someone edited are stored.
 """
 from __future__ import annotations
 

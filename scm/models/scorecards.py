@@ -1,6 +1,6 @@
 """Supplier scorecards: the facts they are computed from, the editable settings, and stored snapshots.
 
-Facts are written only through `scm.services.scorecard_facts` (purchasing and receiving call it).
+Facts are written only through `scm.services.suppliers.scorecard_facts` (purchasing and receiving call it).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The stock ledger: append-only moves, balances (a cache of the ledger), reservations, documents.
 
-Only `scm.services.stock_ledger` writes these tables (tests/test_architecture.py enforces it).
+Only `scm.services.stock.ledger` writes these tables (tests/test_architecture.py enforces it).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scm.models.base import Base, Money, Quantity, UTCDateTime, utcnow
-from scm.models.catalog import Item, Warehouse
+from scm.models.items import Item, Warehouse
 
 MOVE_KINDS = ("receipt", "issue", "transfer_out", "transfer_in", "adjustment", "count", "reversal")
 # Issues of these reasons are demand history for the forecaster.

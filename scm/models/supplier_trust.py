@@ -1,5 +1,5 @@
 """What scorecard standings set off: an admin's override of a scorecard block, and the sourcing review a
-replace candidate opens (written only through `scm.services.supplier_standing`)."""
+replace candidate opens (written only through `scm.services.suppliers.standing`)."""
 from __future__ import annotations
 
 from datetime import date, datetime

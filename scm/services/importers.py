@@ -15,11 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import ImportBatch, Item, Warehouse, utcnow
-from scm.services import audit, count_sheets, demand_sheets, masterdata, stock_queries, units_of_measure
-from scm.services.count_sheets import STOCK_COUNTS
-from scm.services.actors import Actor
-from scm.services.errors import Conflict, ImportRejected, NotFound, ValidationFailed
-from scm.services.spreadsheets import (
+from scm.services.kernel import audit
+from scm.services.planning import demand_sheets
+from scm.services.stock import (
+    sheets as count_sheets,
+    masterdata,
+    queries as stock_queries,
+    units as units_of_measure,
+)
+from scm.services.stock.sheets import STOCK_COUNTS
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import Conflict, ImportRejected, NotFound, ValidationFailed
+from scm.sheets import (
     CellError, Column, EntitySpec, ParseResult, SpreadsheetRejected, export_rows, read_rows,
 )
 
@@ -236,17 +243,17 @@ def export(session: Session, entity: str) -> bytes:
 
 
 # Supplier sheets (suppliers, catalog, price breaks; scorecards export) live in their own module.
-from scm.services import supplier_sheets as _supplier_sheets  # noqa: E402
+from scm.services.suppliers import sheets as _supplier_sheets  # noqa: E402
 
 IMPORTERS.update({name: Importer(*parts) for name, parts in _supplier_sheets.SHEETS.items()})
-from scm.services import purchasing_sheets as _purchasing_sheets  # noqa: E402  (PO lists and lines, export only)
+from scm.services.purchasing import sheets as _purchasing_sheets
 
 IMPORTERS.update({name: Importer(*parts) for name, parts in _purchasing_sheets.SHEETS.items()})
-from scm.services import logistics_sheets as _logistics_sheets  # noqa: E402  (shipments; tracking updates)
+from scm.services.logistics import sheets as _logistics_sheets
 
 IMPORTERS.update({name: Importer(*parts) for name, parts in _logistics_sheets.SHEETS.items()})
 
-from scm.services import replenishment_sheets as _replenishment_sheets  # noqa: E402  (policies, suggestions)
+from scm.services.planning import sheets as _replenishment_sheets
 
 IMPORTERS.update({name: Importer(*parts, diff=_replenishment_sheets.DIFFS.get(name))
                   for name, parts in _replenishment_sheets.SHEETS.items()})

@@ -19,11 +19,13 @@ from scm.models import (
     CatalogEntry, Certification, Forecast, ForecastRun, Item, PurchaseOrder, ScorecardSnapshot,
     ShippingNotice, ShippingNoticeLine, SupplierDocument,
 )
-from scm.services import audit, certifications, purchasing, scorecards
-from scm.services.actors import Actor
+from scm.services.kernel import audit
+from scm.services.purchasing import orders as purchasing
+from scm.services.suppliers import certifications, scorecards
+from scm.services.kernel.actors import Actor
 # What a supplier sees: everything from "sent" onwards (drafts and internal approval never), one rule.
-from scm.services.purchase_queries import HIDDEN_FROM_SUPPLIERS as HIDDEN_STATUSES, OPEN_STATUSES
-from scm.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels
+from scm.services.purchasing.queries import HIDDEN_FROM_SUPPLIERS as HIDDEN_STATUSES, OPEN_STATUSES
+from scm.services.kernel.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels
 
 ZERO = Decimal("0")
 NOTICE_STATUSES = ("confirmed", "partially_confirmed", "in_transit", "partially_received")
@@ -190,7 +192,7 @@ def create_notice(session: Session, supplier_id: int, po_id: int, *, actor: Acto
     audit.record(session, actor, "shipping_notice.create", "purchase_order", order.id,
                  after={"notice_id": notice.id, "carrier": header["carrier"], "tracking": header["tracking_number"],
                         "lines": {str(k): str(v) for k, v in chosen.items()}})
-    from scm.services import logistics  # the notice is (and creates) the inbound shipment
+    from scm.services.logistics import shipments as logistics
     logistics.create_inbound_from_notice(session, notice, actor=actor, now=now,
                                          data={"carrier_id": data.get("carrier_id")} if data.get("carrier_id") else None)
     if "in_transit" in purchasing.TRANSITIONS.get(order.status, frozenset()):

@@ -23,13 +23,13 @@ reader strips exactly that apostrophe again (details in `spreadsheet_values`).
 """
 from __future__ import annotations
 
-from scm.services.spreadsheet_annotate import annotate_errors
-from scm.services.spreadsheet_guard import ReadLimits
-from scm.services.spreadsheet_reader import read_rows
-from scm.services.spreadsheet_spec import (CellError, Column, ColumnType, EntitySpec, ParseResult,
+from scm.sheets.annotate import annotate_errors
+from scm.sheets.guard import ReadLimits
+from scm.sheets.reader import read_rows
+from scm.sheets.spec import (CellError, Column, ColumnType, EntitySpec, ParseResult,
                                            SpreadsheetRejected)
-from scm.services.spreadsheet_values import neutralise, unneutralise
-from scm.services.spreadsheet_writer import build_template, describe_column, export_csv, export_rows
+from scm.sheets.values import neutralise, unneutralise
+from scm.sheets.writer import build_template, describe_column, export_csv, export_rows
 
 __all__ = [
     "CellError", "Column", "ColumnType", "EntitySpec", "ParseResult", "ReadLimits",

@@ -21,9 +21,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scm.services.spreadsheet_guard import ReadLimits, decode_csv, inspect_xlsx
-from scm.services.spreadsheet_spec import ERRORS_SHEET, CellError, SpreadsheetRejected
-from scm.services.spreadsheet_values import export_text, unneutralise
+from scm.sheets.guard import ReadLimits, decode_csv, inspect_xlsx
+from scm.sheets.spec import ERRORS_SHEET, CellError, SpreadsheetRejected
+from scm.sheets.values import export_text, unneutralise
 
 ANNOTATION_AUTHOR = "Import check"          # marks our comments so the next round can remove them
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from scm.services.spreadsheet_spec import SpreadsheetRejected
+from scm.sheets.spec import SpreadsheetRejected
 
 MB = 1024 * 1024
 

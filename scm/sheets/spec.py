@@ -4,7 +4,7 @@ One `EntitySpec` per entity (items, suppliers, price lists, ...) describes its c
 same object then builds the blank template, validates an upload and writes an export, so the three
 can never disagree about a header, a type or an allowed value.
 
-Pure Python: no Flask, no database. See `scm.services.spreadsheets` for the public entry points.
+Pure Python: no Flask, no database. See `scm.sheets` for the public entry points.
 """
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from scm.services.spreadsheet_spec import Column, ColumnType, show_value
+from scm.sheets.spec import Column, ColumnType, show_value
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NEUTRALISE_FIRST = frozenset(FORMULA_TRIGGERS) | {"'"}

@@ -22,8 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scm.services.spreadsheet_spec import Column, ColumnType, EntitySpec, show_value
-from scm.services.spreadsheet_values import (MAX_DECIMAL_DIGITS, MAX_INTEGER, excel_datetime,
+from scm.sheets.spec import Column, ColumnType, EntitySpec, show_value
+from scm.sheets.values import (MAX_DECIMAL_DIGITS, MAX_INTEGER, excel_datetime,
                                              export_text, make_exporter)
 
 LAST_ROW = 1_048_576                       # Excel's last row: validation covers the whole column

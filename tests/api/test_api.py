@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import AuditEntry, IdempotencyKey, Item, StockMove, Warehouse
-from scm.services import stock_ledger
+from scm.services.stock import ledger as stock_ledger
 from tests import factories as f
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from scm.models import utcnow
-from scm.services import replenishment
+from scm.services.planning import replenishment
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from scm.models import AuditEntry, utcnow
-from scm.services import scorecards
+from scm.services.suppliers import scorecards
 from tests import factories as f
 from tests.supplier_factories import delivery, entry
 

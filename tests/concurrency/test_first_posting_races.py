@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scm.models import StockBalance, StockCount, StockMove
-from scm.services import stock_ledger
-from scm.services.actors import Actor
-from scm.services.errors import InsufficientStock
-from scm.services.stock_ledger import MoveLine
-from scm.services.transaction import run_in_transaction
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import InsufficientStock
+from scm.services.stock.ledger import MoveLine
+from scm.services.kernel.transaction import run_in_transaction
 from tests import factories as f
 from tests.conftest import ON_POSTGRES
 from tests.concurrency.harness import run_together

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from scm.models import AuditEntry, Shipment, ShipmentEvent, StockMove
 from scm.models.logistics import STATUS_RANK
-from scm.services import logistics, stock_ledger, webhooks
-from scm.services.actors import Actor
-from scm.services.transaction import run_in_transaction
+from scm.services.logistics import shipments as logistics, webhooks
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.transaction import run_in_transaction
 from tests import factories as f
 from tests import logistics_factories as lf
 from tests.concurrency.harness import run_together

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import OutgoingMail
-from scm.services import mailer, outbox
+from scm.services.kernel import mail as mailer, outbox
 from tests.concurrency.harness import run_together
 
 NOW = datetime(2026, 3, 10, 9, 5, tzinfo=timezone.utc)

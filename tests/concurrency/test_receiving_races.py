@@ -14,10 +14,11 @@ from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
 from scm.models import PurchaseOrder, PurchaseOrderLine, ReceiptLine, StockMove
-from scm.services import purchasing, receiving, stock_ledger
-from scm.services.actors import Actor
-from scm.services.errors import InvalidTransition, ValidationFailed
-from scm.services.transaction import run_in_transaction
+from scm.services.purchasing import orders as purchasing, receiving
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import InvalidTransition, ValidationFailed
+from scm.services.kernel.transaction import run_in_transaction
 from tests import factories as f
 from tests.concurrency.harness import run_together
 

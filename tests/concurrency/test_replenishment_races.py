@@ -23,11 +23,17 @@ from sqlalchemy.orm import Session
 
 from scm import jobs
 from scm.models import PurchaseOrder, PurchaseOrderLine, Suggestion
-from scm.services import purchasing, replenishment, replenishment_approval, replenishment_inputs, replenishment_lock
-from scm.services import stock_ledger
-from scm.services.actors import Actor
-from scm.services.errors import InvalidTransition
-from scm.services.transaction import run_in_transaction
+from scm.services.planning import (
+    replenishment,
+    approval as replenishment_approval,
+    plan_inputs as replenishment_inputs,
+    plan_lock as replenishment_lock,
+)
+from scm.services.purchasing import orders as purchasing
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import InvalidTransition
+from scm.services.kernel.transaction import run_in_transaction
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf

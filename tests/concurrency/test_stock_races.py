@@ -13,10 +13,11 @@ from sqlalchemy import create_engine, event, func, select, update
 from sqlalchemy.orm import Session
 
 from scm.models import IdempotencyKey, StockBalance, StockMove
-from scm.services import idempotency, stock_ledger, stock_requests
-from scm.services.actors import Actor
-from scm.services.errors import InsufficientStock
-from scm.services.transaction import run_in_transaction
+from scm.services.kernel import idempotency
+from scm.services.stock import ledger as stock_ledger, requests as stock_requests
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import InsufficientStock
+from scm.services.kernel.transaction import run_in_transaction
 from tests import factories as f
 from tests.concurrency.harness import run_together
 

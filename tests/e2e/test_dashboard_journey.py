@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from scm.models import DemandRecord, utcnow
-from scm.services import stock_ledger
+from scm.services.stock import ledger as stock_ledger
 from tests import factories as f
 from tests.e2e.conftest import shot
 from tests.page_numbers import money, number

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from scm.services import webhooks
+from scm.services.logistics import webhooks
 from tests import factories as f
 from tests import logistics_factories as lf
 from tests.e2e.conftest import shot

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from scm.models import PurchaseOrder, StockBalance, utcnow
-from scm.services import suppliers
+from scm.services.suppliers import profiles as suppliers
 from tests import factories as f
 from tests.e2e.conftest import shot
 from tests.page_figures import number, order_page_figures, table_rows

@@ -19,7 +19,8 @@ from statistics import NormalDist
 from sqlalchemy import select
 
 from scm.models import PurchaseOrder, Supplier, utcnow
-from scm.services import replenishment, stock_ledger
+from scm.services.planning import replenishment
+from scm.services.stock import ledger as stock_ledger
 from tests import factories as f
 from tests import replen_factories as rf
 from tests.e2e.conftest import shot

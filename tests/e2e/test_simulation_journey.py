@@ -1,7 +1,7 @@
 """A planner on a phone opens the planning page and reads the latest policy simulation."""
 from __future__ import annotations
 
-from scm.services import simulation
+from scm.services.planning import simulation
 from tests import factories as f
 from tests.e2e.conftest import shot
 from tests.simulation_factories import AS_OF, daily_demand

@@ -75,7 +75,7 @@ def _scored_month(session):  # type: ignore[no-untyped-def]
     from datetime import datetime, timedelta, timezone
 
     from scm.models import utcnow
-    from scm.services import scorecard_facts, scorecards
+    from scm.services.suppliers import scorecard_facts, scorecards
     from tests.supplier_factories import delivery
     today = utcnow().date()
     month = today.replace(day=1) if today.day >= 6 else (today.replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from scm.models import StockBalance
-from scm.services import stock_ledger
+from scm.services.stock import ledger as stock_ledger
 from tests import factories as f
 from tests.e2e.conftest import shot
 

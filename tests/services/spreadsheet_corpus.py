@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from scm.services.spreadsheets import Column, EntitySpec, ReadLimits, export_rows
+from scm.sheets import Column, EntitySpec, ReadLimits, export_rows
 
 
 def _service_has_no_quantity(row: dict[str, Any]) -> list[tuple[str | None, str]]:

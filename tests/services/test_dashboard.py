@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from scm.models import DemandRecord
-from scm.services import dashboard, dashboard_kpis, dashboard_snapshots, purchasing
-from scm.services.actors import Actor
+from scm.services.dashboard import panels as dashboard, kpis as dashboard_kpis, snapshots as dashboard_snapshots
+from scm.services.purchasing import orders as purchasing
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests.dashboard_factories import Clock
 

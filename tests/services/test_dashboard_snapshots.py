@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from scm import jobs
 from scm.models import DashboardSnapshot, JobRun
-from scm.services import dashboard, dashboard_snapshots
+from scm.services.dashboard import panels as dashboard, snapshots as dashboard_snapshots
 from tests import factories as f
 from tests.services.test_dashboard import NOW, shop  # noqa: F401  (the hand-computed dataset)
 

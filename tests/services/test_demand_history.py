@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import DemandRecord, utcnow
-from scm.services import demand, importers, stock_ledger
-from scm.services.actors import Actor
-from scm.services.errors import ValidationFailed
+from scm.services import importers
+from scm.services.planning import demand
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ValidationFailed
 from tests import factories as f
 
 D = Decimal

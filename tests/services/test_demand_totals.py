@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from scm.models import DemandRecord
-from scm.services import demand, demand_totals
+from scm.services.planning import demand, demand_totals
 from tests import factories as f
 from tests.dashboard_factories import Clock
 from tests.page_numbers import number

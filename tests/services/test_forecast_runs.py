@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from scm.jobs import job_by_id, run_forecast_batch, run_job
 from scm.models import DemandRecord, Forecast, ForecastRun, Promotion
-from scm.services import forecasts
+from scm.services.planning import forecast_runs as forecasts
 from tests import factories as f
 
 AS_OF = date(2026, 3, 2)  # a Monday

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import Item, StockBalance, StockMove
-from scm.services import count_sheets, importers
-from scm.services.count_review import VarianceLimits
-from scm.services.errors import Conflict, ImportRejected
-from scm.services.spreadsheets import build_template
+from scm.services import importers
+from scm.services.stock import sheets as count_sheets
+from scm.services.stock.counts import VarianceLimits
+from scm.services.kernel.errors import Conflict, ImportRejected
+from scm.sheets import build_template
 from tests import factories as f
 
 
@@ -27,7 +28,7 @@ def workbook(rows: list[list[object]]) -> bytes:
 
 @pytest.fixture
 def admin(session):  # type: ignore[no-untyped-def]
-    from scm.services.actors import Actor
+    from scm.services.kernel.actors import Actor
     user = f.user(session, "admin")
     return Actor.for_user(user, "web")
 

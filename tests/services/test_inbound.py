@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from scm.services import inbound, purchasing, receiving
-from scm.services.actors import Actor
+from scm.services.logistics import inbound
+from scm.services.purchasing import orders as purchasing, receiving
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 
 D = Decimal
@@ -70,7 +71,8 @@ def test_partial_confirmation_caps_what_is_expected_and_its_date_wins(session): 
 
 from sqlalchemy import select  # noqa: E402
 
-from scm.services import logistics, stock_ledger  # noqa: E402
+from scm.services.logistics import shipments as logistics
+from scm.services.stock import ledger as stock_ledger  # noqa: E402
 from tests import logistics_factories as lf  # noqa: E402
 
 SYS = Actor.system("test")

@@ -12,8 +12,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import func, select
 
 from scm.models import Reservation, StockBalance, StockMove
-from scm.services import stock_ledger
-from scm.services.errors import Conflict, InsufficientStock
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.errors import Conflict, InsufficientStock
 from tests import factories as f
 
 EXAMPLES = int(os.environ.get("SCM_FUZZ_EXAMPLES", "25"))

@@ -8,8 +8,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from scm.models import AuditEntry, ShipmentEvent, UnmatchedTrackingEvent
-from scm.services import logistics, logistics_delays, stock_ledger
-from scm.services.actors import Actor
+from scm.services.logistics import shipments as logistics, delays as logistics_delays
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests import logistics_factories as lf
 
@@ -79,7 +80,7 @@ def test_an_exception_is_recorded_and_a_later_delivery_still_wins(session):
 
 def test_an_exception_needs_a_reason_and_statuses_are_checked(session):
     import pytest
-    from scm.services.errors import ValidationFailed
+    from scm.services.kernel.errors import ValidationFailed
     shipment = lf.notice_shipment(session)
     with pytest.raises(ValidationFailed) as error:
         event(session, shipment, "exception", 1, "x")

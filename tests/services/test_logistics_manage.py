@@ -8,8 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from scm.models import AuditEntry, Shipment, ShipmentEvent, UnmatchedTrackingEvent
-from scm.services import logistics, logistics_carriers, logistics_review
-from scm.services.errors import InvalidTransition, NotFound, ValidationFailed
+from scm.services.logistics import (
+    shipments as logistics,
+    carriers as logistics_carriers,
+    review as logistics_review,
+)
+from scm.services.kernel.errors import InvalidTransition, NotFound, ValidationFailed
 from tests import factories as f
 from tests import logistics_factories as lf
 

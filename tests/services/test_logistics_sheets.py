@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from scm.models import Shipment, ShipmentEvent, UnmatchedTrackingEvent
 from scm.services import importers
-from scm.services.actors import Actor
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests import logistics_factories as lf
 

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import ShippingNotice, Warehouse
-from scm.services import portal, purchasing
-from scm.services.actors import Actor
-from scm.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from scm.services import portal
+from scm.services.purchasing import orders as purchasing
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from tests import factories as f
 from tests.portal_factories import NOW, SHIP, two_suppliers
 

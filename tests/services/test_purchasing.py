@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from scm.models import AuditEntry, DeliveryFact, PoFact, PurchaseOrder
-from scm.services import purchasing, receiving
-from scm.services.actors import Actor
-from scm.services.order_figures import figures_of
-from scm.services.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from scm.services.purchasing import orders as purchasing, receiving
+from scm.services.kernel.actors import Actor
+from scm.services.purchasing.figures import figures_of
+from scm.services.kernel.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from tests import factories as f
 from tests.supplier_factories import certify, require
 

@@ -10,11 +10,12 @@ import pytest
 from openpyxl import load_workbook
 
 from scm.models import PurchaseOrder
-from scm.services import importers, purchasing_sheets
-from scm.services.order_figures import figures_of
-from scm.services.actors import Actor
-from scm.services.errors import ImportRejected, InvalidTransition, PermissionDenied
-from scm.services.spreadsheets import export_rows
+from scm.services import importers
+from scm.services.purchasing import sheets as purchasing_sheets
+from scm.services.purchasing.figures import figures_of
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ImportRejected, InvalidTransition, PermissionDenied
+from scm.sheets import export_rows
 from tests import factories as f
 
 BUYER = Actor(user_id=None, label="buyer@test", via="import", role="buyer")

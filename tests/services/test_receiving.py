@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import DeliveryFact, InspectionFact, StockBalance, StockMove
-from scm.services import purchasing, receiving, stock_ledger
-from scm.services.actors import Actor
-from scm.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from scm.services.purchasing import orders as purchasing, receiving
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from tests import factories as f
 
 D = Decimal

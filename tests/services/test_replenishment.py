@@ -9,8 +9,13 @@ from sqlalchemy import select
 
 from forecasting import policy as formulas
 from scm.models import PurchaseOrder, StockWarning, Suggestion
-from scm.services import replenishment, replenishment_approval, replenishment_policy, stock_warnings
-from scm.services.actors import Actor
+from scm.services.planning import (
+    replenishment,
+    approval as replenishment_approval,
+    policies as replenishment_policy,
+    warnings as stock_warnings,
+)
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf
@@ -153,7 +158,7 @@ def test_buyers_are_emailed_once_and_again_only_on_escalation(session, app, worl
     assert stock_warnings.notify_buyers(session, app.config, now=NOW) == 1
     run(session)
     assert stock_warnings.notify_buyers(session, app.config, now=NOW) == 0     # no repeat spam
-    from scm.services import stock_ledger
+    from scm.services.stock import ledger as stock_ledger
     stock_ledger.issue(session, item_id=item.id, warehouse_id=main.id, qty=D(60), reason="sale", actor=f.actor())
     run(session)
     assert warning_of(session, item).severity == "critical"
@@ -257,7 +262,8 @@ def test_nightly_job_plans_orders_and_emails_once_per_day(session, app, world): 
 
 
 def test_bulk_supplier_options_equal_the_sourcing_service(session, world):  # type: ignore[no-untyped-def]
-    from scm.services import replenishment_inputs, sourcing
+    from scm.services.planning import plan_inputs as replenishment_inputs
+    from scm.services.suppliers import sourcing
     _main, item, acme = world
     backup = f.supplier(session, "BKP")
     sf.entry(session, backup, item, "backup", 500, lead=5, moq=10, multiple=5,

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from scm.models import Shipment, StockBalance, Suggestion, Transfer
-from scm.services import logistics, replenishment_approval
-from scm.services.actors import Actor
+from scm.services.logistics import shipments as logistics
+from scm.services.planning import approval as replenishment_approval
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import ScorecardSnapshot
-from scm.services import scorecard_facts, scorecards
-from scm.services.errors import NotFound, ValidationFailed
-from scm.services.scorecard_metrics import (
+from scm.services.suppliers import scorecard_facts, scorecards
+from scm.services.kernel.errors import NotFound, ValidationFailed
+from scm.services.suppliers.scorecard_metrics import (
     Delivery, Facts, Inspection, Period, PurchaseOrder, Settings, compute, overall_score, period_of, periods_between,
     standing_for,
 )

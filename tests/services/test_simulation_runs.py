@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from scm.models import AuditEntry, SimulationRun
-from scm.services import simulation
-from scm.services.errors import ValidationFailed
+from scm.services.planning import simulation
+from scm.services.kernel.errors import ValidationFailed
 from tests import factories as f
 from tests.simulation_factories import AS_OF, daily_demand
 

@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from scm.services import scorecard_facts, sourcing, supplier_catalog
-from scm.services.allocation import PriceTier, SupplierOption, allocate, price_for, round_order_quantity
-from scm.services.errors import ValidationFailed
+from scm.services.suppliers import scorecard_facts, sourcing, catalog as supplier_catalog
+from scm.services.suppliers.allocation import PriceTier, SupplierOption, allocate, price_for, round_order_quantity
+from scm.services.kernel.errors import ValidationFailed
 from tests import factories as f
 from tests.supplier_factories import certify, entry, require
 

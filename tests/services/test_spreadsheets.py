@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from scm.services.spreadsheets import (CellError, Column, EntitySpec, ParseResult, ReadLimits,
+from scm.sheets import (CellError, Column, EntitySpec, ParseResult, ReadLimits,
                                        SpreadsheetRejected, annotate_errors, build_template,
                                        export_csv, export_rows, neutralise, read_rows, unneutralise)
 from tests.services.spreadsheet_corpus import (HEADERS, ITEM_SPEC, corpus, grid_xlsx, inline,

@@ -8,8 +8,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from scm.models import AuditEntry, StockBalance, StockMove
-from scm.services import stock_ledger
-from scm.services.errors import Conflict, InsufficientStock, ValidationFailed
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.errors import Conflict, InsufficientStock, ValidationFailed
 from tests import factories as f
 
 D = Decimal

@@ -11,9 +11,10 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from scm.models import CatalogEntry, Supplier
-from scm.services import importers, scorecards, supplier_catalog
-from scm.services.actors import Actor
-from scm.services.errors import Conflict
+from scm.services import importers
+from scm.services.suppliers import scorecards, catalog as supplier_catalog
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import Conflict
 from tests import factories as f
 from tests.supplier_factories import delivery, entry
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from scm import jobs
 from scm.models import AuditEntry, Certification, ScorecardSnapshot
-from scm.services import certifications, suppliers, supplier_catalog
-from scm.services.errors import NotFound, ValidationFailed
+from scm.services.suppliers import certifications, profiles as suppliers, catalog as supplier_catalog
+from scm.services.kernel.errors import NotFound, ValidationFailed
 from tests import factories as f
 from tests.supplier_factories import certify, entry, require
 

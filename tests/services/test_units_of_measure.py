@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import Reservation, StockCount, StockMove, Transfer, UnitOfMeasure
-from scm.services import masterdata, stock_ledger, units_of_measure
-from scm.services.errors import ValidationFailed
+from scm.services.stock import masterdata, ledger as stock_ledger, units as units_of_measure
+from scm.services.kernel.errors import ValidationFailed
 from tests import factories as f
 
 D = Decimal

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import ShipmentEvent, UnmatchedTrackingEvent
-from scm.services import webhooks
+from scm.services.logistics import webhooks
 from tests import logistics_factories as lf
 
 NOW = lf.NOW

@@ -26,7 +26,7 @@ EVENT_WRITERS = frozenset({"admin", "buyer", "warehouse"})
 def shipment_id(s: Samples) -> int:
     """An outbound shipment (so dispatch has something to do) from the matrix warehouse."""
     def make() -> int:
-        from scm.services import logistics
+        from scm.services.logistics import shipments as logistics
         from tests import factories as f
         s._stocked()
         return logistics.create_outbound(s.session, warehouse_id=s.warehouse_id, order_ref="SO-MATRIX",
@@ -39,7 +39,7 @@ def own_inbound_id(s: Samples) -> int:
     """An inbound shipment of the acting supplier's own sent order (the portal scopes by session)."""
     def make() -> int:
         from scm.models import PurchaseOrder
-        from scm.services import logistics
+        from scm.services.logistics import shipments as logistics
         from tests import factories as f
         from tests.web.policy_portal import po_id
         order = s.session.get(PurchaseOrder, po_id(s))
@@ -50,7 +50,7 @@ def own_inbound_id(s: Samples) -> int:
 
 def carrier_id(s: Samples) -> int:
     def make() -> int:
-        from scm.services import logistics_carriers
+        from scm.services.logistics import carriers as logistics_carriers
         from tests import factories as f
         return logistics_carriers.create_carrier(s.session, {"code": "MATRIXC", "name": "Matrix Carrier"},
                                                  actor=f.actor()).id

@@ -33,7 +33,7 @@ def po_id(s: Samples) -> int:
 
 
 def document_id(s: Samples) -> int:
-    from scm.services import certifications
+    from scm.services.suppliers import certifications
     from tests import factories as f
     return s._once("portal_document", lambda: certifications.store_document(
         s.session, _own_supplier(s).id, data=PDF, filename="iso.pdf", kind="certificate", actor=f.actor()).id)

@@ -30,8 +30,8 @@ def po_id(s: Samples) -> int:
 
 def receipt_line_id(s: Samples) -> int:
     """A receipt line of the sample order with rejected goods still to return."""
-    from scm.services import receiving
-    from scm.services.actors import Actor
+    from scm.services.purchasing import receiving
+    from scm.services.kernel.actors import Actor
 
     def make() -> int:
         order_id = po_id(s)

@@ -16,14 +16,14 @@ def supplier_id(s: Samples) -> int:
 
 
 def contact_id(s: Samples) -> int:
-    from scm.services import suppliers
+    from scm.services.suppliers import profiles as suppliers
     from tests import factories as f
     return s._once("contact", lambda: suppliers.add_contact(s.session, supplier_id(s), {"name": "Pat"},
                                                               actor=f.actor()).id)
 
 
 def address_id(s: Samples) -> int:
-    from scm.services import suppliers
+    from scm.services.suppliers import profiles as suppliers
     from tests import factories as f
     return s._once("address", lambda: suppliers.add_address(
         s.session, supplier_id(s), {"line1": "1 Main St", "city": "Springfield", "country": "US"}, actor=f.actor()).id)
@@ -31,7 +31,7 @@ def address_id(s: Samples) -> int:
 
 def certification_id(s: Samples) -> int:
     from datetime import date
-    from scm.services import certifications
+    from scm.services.suppliers import certifications
     from tests import factories as f
     return s._once("certification", lambda: certifications.add_certification(
         s.session, supplier_id(s), {"cert_type": "ISO 9001", "issued_on": date(2026, 1, 1),
@@ -39,14 +39,14 @@ def certification_id(s: Samples) -> int:
 
 
 def document_id(s: Samples) -> int:
-    from scm.services import certifications
+    from scm.services.suppliers import certifications
     from tests import factories as f
     return s._once("document", lambda: certifications.store_document(
         s.session, supplier_id(s), data=PDF, filename="contract.pdf", kind="contract", actor=f.actor()).id)
 
 
 def entry_id(s: Samples) -> int:
-    from scm.services import supplier_catalog
+    from scm.services.suppliers import catalog as supplier_catalog
     from tests import factories as f
     return s._once("entry", lambda: supplier_catalog.create_entry(s.session, {
         "supplier_id": supplier_id(s), "item_id": s.item_id, "role": "primary", "capacity_per_week": "100",
@@ -54,7 +54,7 @@ def entry_id(s: Samples) -> int:
 
 
 def requirement_id(s: Samples) -> int:
-    from scm.services import certifications
+    from scm.services.suppliers import certifications
     from tests import factories as f
     return s._once("requirement", lambda: certifications.add_requirement(s.session, s.item_id, "ISO 9001",
                                                                           actor=f.actor()).id)
@@ -62,8 +62,8 @@ def requirement_id(s: Samples) -> int:
 
 def override_id(s: Samples) -> int:
     from datetime import date
-    from scm.services import supplier_standing
-    from scm.services.actors import Actor
+    from scm.services.suppliers import standing as supplier_standing
+    from scm.services.kernel.actors import Actor
     return s._once("override", lambda: supplier_standing.grant_override(
         s.session, supplier_id(s), {"reason": "matrix override"}, actor=Actor.system("matrix"),
         as_of=date(2026, 1, 1)).id)

@@ -19,8 +19,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from scm.models import Item, StockMove, User, Warehouse
-from scm.services import accounts, importers, stock_ledger
-from scm.services.actors import Actor
+from scm.services import importers
+from scm.services.kernel import accounts
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 
 ANON = "anonymous"

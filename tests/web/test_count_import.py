@@ -9,7 +9,7 @@ import openpyxl
 from sqlalchemy import func, select
 
 from scm.models import ImportBatch, StockCount, StockMove
-from scm.services import stock_ledger
+from scm.services.stock import ledger as stock_ledger
 from tests import factories as f
 from tests.web.test_count_review import doc, flashes, number, table
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import StockCount, StockMove
-from scm.services import stock_ledger
-from scm.services.count_review import LargeCountVariance, VarianceLimits
+from scm.services.stock import ledger as stock_ledger
+from scm.services.stock.counts import LargeCountVariance, VarianceLimits
 from tests import factories as f
 
 D = Decimal

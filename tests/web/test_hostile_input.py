@@ -166,7 +166,7 @@ def test_api_json_nested_deep_or_holding_nul_is_a_422(client, session):
 
 
 def test_a_signed_webhook_nested_5000_deep_is_a_422(app, client, session):
-    from scm.services import webhooks
+    from scm.services.logistics import webhooks
     app.config["SCM_WEBHOOK_SECRET_FASTX"] = lf.SECRET
     lf.carrier(session)
     body = ('{"tracking_number": "T", "status": "in_transit", "occurred_at": "2026-03-11T07:00:00Z", "x": '

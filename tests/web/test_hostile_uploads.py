@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 
 from scm.models import Base, ImportBatch
 from scm.services import importers
-from scm.services.errors import ImportRejected
-from scm.services.spreadsheet_guard import ReadLimits
+from scm.services.kernel.errors import ImportRejected
+from scm.sheets.guard import ReadLimits
 from tests import factories as f
 from tests.services.spreadsheet_corpus import Case, corpus, grid_xlsx
 

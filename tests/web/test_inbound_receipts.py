@@ -10,8 +10,10 @@ from lxml import html
 from sqlalchemy import select
 
 from scm.models import AuditEntry, Shipment
-from scm.services import inbound, logistics, logistics_delays, portal, purchasing, receiving
-from scm.services.actors import Actor
+from scm.services import portal
+from scm.services.logistics import inbound, shipments as logistics, delays as logistics_delays
+from scm.services.purchasing import orders as purchasing, receiving
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests import logistics_factories as lf
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from scm.models import Carrier, Reservation, Shipment, StockMove, UnmatchedTrackingEvent
-from scm.services import logistics
+from scm.services.logistics import shipments as logistics
 from tests import factories as f
 from tests import logistics_factories as lf
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import Reservation, Shipment, ShipmentEvent, UnmatchedTrackingEvent
-from scm.services import logistics, webhooks
+from scm.services.logistics import shipments as logistics, webhooks
 from tests import factories as f
 from tests import logistics_factories as lf
 

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from scm.models import DemandRecord, StockBalance, utcnow
-from scm.services import dashboard_snapshots, scorecard_facts, scorecards
+from scm.services.dashboard import snapshots as dashboard_snapshots
+from scm.services.suppliers import scorecard_facts, scorecards
 from tests import factories as f
 from tests.dashboard_factories import Clock
 from tests.page_numbers import money, number
@@ -179,5 +180,5 @@ def test_scorecard_scores_are_the_same_on_every_view(client, login_as, session):
 
 
 def scorecards_label(metric: str) -> str:
-    from scm.services.supplier_sheets import SCORECARDS
+    from scm.services.suppliers.sheets import SCORECARDS
     return next(c.header for c in SCORECARDS.columns if c.key == metric)

@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pytest
 from openpyxl import load_workbook
 
-from scm.services import purchasing, receiving
-from scm.services.actors import Actor
+from scm.services.purchasing import orders as purchasing, receiving
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests.page_figures import number, order_page_figures, table_rows
 

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from scm.models import (
     AuditEntry, Item, Reservation, StockBalance, StockCount, StockMove, Transfer, User, Warehouse,
 )
-from scm.services import masterdata, stock_ledger
-from scm.services.actors import Actor
+from scm.services.stock import masterdata, ledger as stock_ledger
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 
 

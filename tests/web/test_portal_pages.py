@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from scm.models import Certification, PurchaseOrder, ShippingNotice, SupplierDocument
-from scm.services import certifications, portal
+from scm.services import portal
+from scm.services.suppliers import certifications
 from tests import factories as f
 from tests.portal_factories import NOW, two_suppliers
 

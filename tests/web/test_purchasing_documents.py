@@ -6,8 +6,9 @@ import io
 from datetime import timedelta
 
 from scm.models import ReceiptLine, utcnow
-from scm.services import portal, receiving
-from scm.services.actors import Actor
+from scm.services import portal
+from scm.services.purchasing import receiving
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests.web import test_purchasing_pages as pages
 from tests.web.test_purchasing_pages import TODAY, _order, _sent_order

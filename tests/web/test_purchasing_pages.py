@@ -9,8 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from scm.models import PurchaseOrder, StockBalance, utcnow
-from scm.services import mailer, purchasing, stock_ledger, suppliers
-from scm.services.actors import Actor
+from scm.services.kernel import mail as mailer
+from scm.services.purchasing import orders as purchasing
+from scm.services.stock import ledger as stock_ledger
+from scm.services.suppliers import profiles as suppliers
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 
 TODAY = utcnow().date()

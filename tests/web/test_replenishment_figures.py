@@ -18,7 +18,8 @@ import pytest
 from openpyxl import load_workbook
 
 from scm.models import utcnow
-from scm.services import replenishment, stock_ledger
+from scm.services.planning import replenishment
+from scm.services.stock import ledger as stock_ledger
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf

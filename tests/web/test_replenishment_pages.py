@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from scm.models import PurchaseOrder, ReplenishmentPolicy, StockWarning, Suggestion, utcnow
-from scm.services import replenishment
+from scm.services.planning import replenishment
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, select
 
 from scm.models import PurchaseOrder, Suggestion, utcnow
-from scm.services import replenishment
+from scm.services.planning import replenishment
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf

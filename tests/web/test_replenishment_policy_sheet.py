@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from scm.models import AuditEntry, ReplenishmentPolicy
-from scm.services import replenishment_policy
-from scm.services.actors import Actor
+from scm.services.planning import policies as replenishment_policy
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 
 

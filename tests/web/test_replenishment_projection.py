@@ -16,7 +16,7 @@ from statistics import NormalDist
 import pytest
 
 from scm.models import utcnow
-from scm.services import replenishment
+from scm.services.planning import replenishment
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf

@@ -19,8 +19,10 @@ from statistics import NormalDist
 import pytest
 
 from scm.models import utcnow
-from scm.services import purchasing, replenishment, stock_ledger
-from scm.services.actors import Actor
+from scm.services.planning import replenishment
+from scm.services.purchasing import orders as purchasing
+from scm.services.stock import ledger as stock_ledger
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf

@@ -10,7 +10,7 @@ import lxml.html
 import openpyxl
 
 from scm.models import PurchaseOrder, PurchaseOrderLine, utcnow
-from scm.services import scorecard_facts, scorecards
+from scm.services.suppliers import scorecard_facts, scorecards
 from tests import factories as f
 from tests.page_numbers import number
 from tests.supplier_factories import delivery

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from scm.app import InsecureConfiguration, create_app
 from scm.config import DEFAULT_SECRET_KEY
 from scm.models import ApiToken, Item, User
-from scm.services import accounts
+from scm.services.kernel import accounts
 from tests import factories as f
 
 LONG_KEY = "k" * 48

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from scm.models import AuditEntry, SourcingReview, utcnow
-from scm.services import purchasing, scorecard_facts, scorecards
-from scm.services.errors import Conflict
+from scm.services.purchasing import orders as purchasing
+from scm.services.suppliers import scorecard_facts, scorecards
+from scm.services.kernel.errors import Conflict
 from tests import factories as f
 from tests.page_numbers import money, number
 from tests.supplier_factories import certify, delivery, entry, require

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from scm.jobs import job_by_id, run_job
 from scm.models import OutgoingMail, PurchaseOrder
-from scm.services import replenishment_approval, replenishment_policy, suppliers
-from scm.services.actors import Actor
+from scm.services.planning import approval as replenishment_approval, policies as replenishment_policy
+from scm.services.suppliers import profiles as suppliers
+from scm.services.kernel.actors import Actor
 from tests import factories as f
 from tests import replen_factories as rf
 from tests import supplier_factories as sf
@@ -126,7 +127,7 @@ def test_a_refused_send_records_no_message(client, session, login_as, world):
 
 
 def test_without_an_smtp_host_the_mail_is_written_to_the_local_outbox(make_app, tmp_path, session):
-    from scm.services import mailer
+    from scm.services.kernel import mail as mailer
     config = {"TESTING": False, "SCM_MAIL_BACKEND": "", "SCM_SMTP_HOST": "", "SCM_MAIL_DIR": str(tmp_path / "outbox")}
     mailer.send_mail(config, ["sales@acme.example"], "Purchase order PO-1", "Dear Acme,")
     [written] = list((tmp_path / "outbox").glob("*.eml"))

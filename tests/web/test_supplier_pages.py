@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from scm.models import AuditEntry, CatalogEntry, Certification, Supplier, SupplierDocument, utcnow
-from scm.services import scorecards, supplier_catalog
+from scm.services.suppliers import scorecards, catalog as supplier_catalog
 from tests import factories as f
 from tests.supplier_factories import certify, delivery, entry
 

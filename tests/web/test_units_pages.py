@@ -147,7 +147,7 @@ def test_the_item_import_names_the_row_and_column_of_an_unknown_unit(client, ses
 
 
 def test_decimals_are_the_units_not_a_fixed_three(session):
-    from scm.services import stock_ledger
+    from scm.services.stock import ledger as stock_ledger
     flour = f.item(session, "FLOUR-1", uom="kg")
     wh = f.warehouse(session)
     assert stock_ledger.receive(session, item_id=flour.id, warehouse_id=wh.id, qty=Decimal("0.125"),

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, aliased
 
 from scm.models import DemandRecord, Item, StockBalance, StockMove, Warehouse
 from scm.models.scorecards import DeliveryFact
-from scm.services import demand_totals, stock_queries
+from scm.services.planning import demand_totals
+from scm.services.stock import queries as stock_queries
 
 VALUE_SCALE = Decimal(10**7)   # quantity ×10^3 times money ×10^4
 QTY_SCALE = Decimal(10**3)

@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scm.models import PurchaseOrder, Supplier
-from scm.services import dashboard_kpis as kpis
-from scm.services import logistics_delays, scorecards, stock_warnings
+from scm.services.dashboard import kpis
+from scm.services.logistics import delays as logistics_delays
+from scm.services.planning import warnings as stock_warnings
+from scm.services.suppliers import scorecards
 
 EVERY_STAFF = frozenset({"admin", "buyer", "viewer", "warehouse"})
 OFFICE = frozenset({"admin", "buyer", "viewer"})        # the whole picture
@@ -36,7 +38,7 @@ class Panel:
     roles: frozenset[str]
     compute: Callable[[Session, DashboardContext], Any]
     # Aggregates the ledger (slow on a big database): the `dashboard-figures` job keeps a snapshot of it
-    # (scm/services/dashboard_snapshots.py) and the page shows that, computing live only without one.
+    # (scm/services/dashboard/snapshots.py) and the page shows that, computing live only without one.
     snapshot: bool = False
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from scm.models import ApiToken, Supplier, User, UserSession
 from scm.models.users import ROLES
-from scm.services import audit
-from scm.services.actors import Actor
-from scm.services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from scm.services.kernel import audit
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 low-memory parameters
 MIN_PASSWORD_LENGTH = 10

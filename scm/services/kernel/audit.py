@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from scm.models import AuditEntry
-from scm.services.actors import Actor
+from scm.services.kernel.actors import Actor
 
 
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:

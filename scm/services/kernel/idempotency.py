@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scm.models import IdempotencyKey, utcnow
-from scm.services.errors import ValidationFailed
+from scm.services.kernel.errors import ValidationFailed
 
 MAX_KEY_LENGTH = 200
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scm.services.errors import ValidationFailed
+from scm.services.kernel.errors import ValidationFailed
 
 #: Deepest nesting of objects and arrays accepted; real documents here are 3-4 levels deep.
 MAX_DEPTH = 32

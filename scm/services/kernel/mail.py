@@ -6,7 +6,7 @@
   and one log line; the default when no SCM_SMTP_HOST is configured, so a demo never shows an SMTP error;
 - "outbox": appended to `app_config["SCM_MAIL_OUTBOX"]` in memory (the default when TESTING).
 SCM_MAIL_BACKEND chooses one explicitly. Messages to suppliers are not sent from here directly but
-through `scm.services.outbox`, which records them with the business change and retries failures.
+through `scm.services.kernel.outbox`, which records them with the business change and retries failures.
 Composition is pure (`po_sent_message`): plain data in, (subject, body) out.
 """
 from __future__ import annotations

@@ -25,7 +25,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from scm.models import OutgoingMail
-from scm.services import mailer
+from scm.services.kernel import mail as mailer
 
 MAX_ATTEMPTS = 50
 CLAIM = timedelta(minutes=5)

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scm.models import Carrier
-from scm.services import audit
-from scm.services.actors import Actor
-from scm.services.errors import NotFound, ValidationFailed
+from scm.services.kernel import audit
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 CARRIER_FIELDS = ("code", "name", "tracking_url_template", "transit_days", "event_interval_hours", "active")
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")

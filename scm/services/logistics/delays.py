@@ -10,7 +10,7 @@ every line received; its order not received, closed or cancelled) is late when
 moves a passed ETA to today (the goods are not there, so the plan must not count them as arrived) and
 audits each newly late shipment with the PO lines it carries: that audit entry, the shipments board,
 the PO page and `late_inbound` are the buyer's alert. Projected stock follows automatically because
-`scm.services.inbound` reads shipment ETAs. Time is always an argument.
+`scm.services.logistics.inbound` reads shipment ETAs. Time is always an argument.
 """
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from scm.models import Item, PurchaseOrder, Shipment, ShipmentLine, Supplier
 from scm.models.logistics import CLOSED_STATUSES
-from scm.services import audit
-from scm.services.logistics_arrivals import order_still_expecting, pending_lines
-from scm.services.actors import Actor
+from scm.services.kernel import audit
+from scm.services.purchasing.arrivals import order_still_expecting, pending_lines
+from scm.services.kernel.actors import Actor
 
 
 def delay_reasons(shipment: Shipment, now: datetime) -> list[str]:

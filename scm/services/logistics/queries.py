@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from scm.models import Carrier, Shipment, Warehouse
 from scm.models.logistics import CLOSED_STATUSES, SHIPMENT_KINDS, STATUS_RANK
-from scm.services.errors import ValidationFailed
-from scm.services.logistics_delays import delay_reasons
+from scm.services.kernel.errors import ValidationFailed
+from scm.services.logistics.delays import delay_reasons
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from scm.models import Carrier, Shipment, ShipmentEvent, utcnow
 from scm.models.logistics import EVENT_STATUSES
-from scm.services import logistics
-from scm.services.actors import Actor
-from scm.services.errors import ImportRejected
-from scm.services.spreadsheets import CellError, Column, EntitySpec, ParseResult
+from scm.services.logistics import shipments as logistics
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ImportRejected
+from scm.sheets import CellError, Column, EntitySpec, ParseResult
 
 SHIPMENTS = EntitySpec("shipments", "Shipments", [
     Column("id", "Shipment", "integer"), Column("kind", "Kind", "text"), Column("reference", "Reference", "text"),

@@ -23,9 +23,10 @@ from typing import Any, Mapping
 from sqlalchemy.orm import Session
 
 from scm.models.logistics import EVENT_STATUSES
-from scm.services import json_input, logistics
-from scm.services.actors import Actor
-from scm.services.errors import DomainError, ValidationFailed
+from scm.services.kernel import json_input
+from scm.services.logistics import shipments as logistics
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import DomainError, ValidationFailed
 
 TOLERANCE = timedelta(minutes=5)
 

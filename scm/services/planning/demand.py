@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, aliased
 
 from scm.models import DemandRecord, Item, Promotion, StockMove, Warehouse
 from scm.models.stock import DEMAND_REASONS
-from scm.services import audit
-from scm.services.actors import Actor
-from scm.services.errors import ValidationFailed
+from scm.services.kernel import audit
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ValidationFailed
 
 Key = tuple[int, int]  # (item_id, warehouse_id)
 MAX_RECORDS_PER_POST = 10_000

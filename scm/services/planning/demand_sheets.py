@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import DemandRecord, Item, Warehouse, utcnow
-from scm.services import demand
-from scm.services.actors import Actor
-from scm.services.spreadsheets import CellError, Column, EntitySpec, ParseResult
+from scm.services.planning import demand
+from scm.services.kernel.actors import Actor
+from scm.sheets import CellError, Column, EntitySpec, ParseResult
 
 DEMAND_HISTORY = EntitySpec("demand_history", "Demand history", [
     Column("sku", "SKU", "text", required=True, max_length=64, example="BOLT-M8"),

@@ -1,7 +1,7 @@
 """Demand totals over a window of days, set-based: the one definition behind the dashboard's turnover,
 days of inventory, slow and dead stock, and the planning page's "demand in the last 90 / 365 days".
 
-Demand is what the forecaster learns from (`scm.services.demand.load_histories`): issues of reason
+Demand is what the forecaster learns from (`scm.services.planning.demand.load_histories`): issues of reason
 sale or consumption in the ledger that were not reversed, plus imported demand records (spreadsheet,
 API, demo), days out of stock included with what they record. The window of `days` days is calendar
 days in UTC: from `today − (days − 1)` through today, today counting with what was posted so far (the

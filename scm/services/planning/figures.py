@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from scm.models import Suggestion
 
 if TYPE_CHECKING:
-    from scm.services.replenishment import PairPlan
+    from scm.services.planning.replenishment import PairPlan
 
 QTY = Decimal("0.001")
 COVER = Decimal("0.1")

@@ -1,7 +1,7 @@
 """Everything one replenishment plan needs, loaded set-based (a fixed handful of queries for any size).
 
 Items and warehouses, balances, policies, the newest forecast of every item × warehouse, expected
-receipts and transfers (only from `scm.services.inbound`), supplier options of every item (the same
+receipts and transfers (only from `scm.services.logistics.inbound`), supplier options of every item (the same
 `SupplierOption`s `sourcing.options_for` builds, for all items at once) and lead-time statistics
 (mean and standard deviation of actual receipts, last 10 per item × supplier).
 """
@@ -19,11 +19,12 @@ from scm.models import (
     CatalogEntry, DeliveryFact, Forecast, ForecastRun, Item, PriceBreak, ReplenishmentPolicy, StockBalance, Supplier,
     UnitOfMeasure, Warehouse,
 )
-from scm.models.catalog import UNKNOWN_UNIT_DECIMALS
-from scm.services import certifications, inbound, scorecards
-from scm.services.allocation import PriceTier, SupplierOption
-from scm.services.replenishment_policy import EffectivePolicy, effective
-from scm.services.sourcing import supplier_warnings
+from scm.models.items import UNKNOWN_UNIT_DECIMALS
+from scm.services.logistics import inbound
+from scm.services.suppliers import certifications, scorecards
+from scm.services.suppliers.allocation import PriceTier, SupplierOption
+from scm.services.planning.policies import EffectivePolicy, effective
+from scm.services.suppliers.sourcing import supplier_warnings
 
 LAST_RECEIPTS = 10
 CHUNK = 5000

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, ReplenishmentPolicy, Warehouse
-from scm.services import audit
-from scm.services.actors import Actor
-from scm.services.errors import NotFound, PermissionDenied, ValidationFailed
+from scm.services.kernel import audit
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 
 SERVICE_LEVEL_BY_CLASS = {"A": Decimal("98"), "B": Decimal("95"), "C": Decimal("90")}
 DEFAULT_REVIEW_DAYS = 7

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scm.services import replenishment, replenishment_figures
-from scm.services.errors import NotFound
+from scm.services.planning import replenishment, figures as replenishment_figures
+from scm.services.kernel.errors import NotFound
 
 
 @dataclass(frozen=True)

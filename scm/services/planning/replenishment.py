@@ -39,12 +39,17 @@ from sqlalchemy.orm import Session
 from forecasting import policy as formulas
 from forecasting import projection
 from scm.models import PlanRun
-from scm.services import (
-    audit, inbound, replenishment_figures, replenishment_inputs, replenishment_lock, replenishment_orders,
-    stock_warnings,
+from scm.services.kernel import audit
+from scm.services.logistics import inbound
+from scm.services.planning import (
+    figures as replenishment_figures,
+    plan_inputs as replenishment_inputs,
+    plan_lock as replenishment_lock,
+    suggestions as replenishment_orders,
+    warnings as stock_warnings,
 )
-from scm.services.actors import Actor
-from scm.services.allocation import ROLE_ORDER, SupplierOption
+from scm.services.kernel.actors import Actor
+from scm.services.suppliers.allocation import ROLE_ORDER, SupplierOption
 
 HORIZON_DAYS = 56
 COVER_WINDOW_DAYS = 28

@@ -15,10 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse
-from scm.services import replenishment_approval, replenishment_figures, replenishment_policy
-from scm.services.actors import Actor
-from scm.services.errors import ValidationFailed
-from scm.services.spreadsheets import CellError, Column, EntitySpec, ParseResult
+from scm.services.planning import (
+    approval as replenishment_approval,
+    figures as replenishment_figures,
+    policies as replenishment_policy,
+)
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ValidationFailed
+from scm.sheets import CellError, Column, EntitySpec, ParseResult
 
 POLICIES = EntitySpec("replenishment_policies", "Replenishment policies", [
     Column("sku", "SKU", "text", required=True, max_length=64, example="BOLT-M8"),

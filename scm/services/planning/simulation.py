@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from forecasting import SeriesInput, prepare_series
 from forecasting import simulation as engine
 from scm.models import Item, SimulationRun, Warehouse
-from scm.services import audit, demand
-from scm.services.actors import Actor
-from scm.services.errors import ValidationFailed
+from scm.services.kernel import audit
+from scm.services.planning import demand
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ValidationFailed
 
 SEASON = 52           # weeks
 BASELINE_WINDOW = 13  # min/max statistics over the last quarter

@@ -22,11 +22,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from scm.models import Suggestion, Warehouse
-from scm.services import bulk, replenishment_inputs
-from scm.services.allocation import Allocation, allocate
+from scm.services.kernel import bulk
+from scm.services.planning import plan_inputs as replenishment_inputs
+from scm.services.suppliers.allocation import Allocation, allocate
 
 if TYPE_CHECKING:
-    from scm.services.replenishment import PairPlan
+    from scm.services.planning.replenishment import PairPlan
 
 QTY = Decimal("0.001")
 

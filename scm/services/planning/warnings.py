@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from scm import formatting
 from scm.models import Item, StockWarning, User, Warehouse
-from scm.services import audit, bulk, mailer, replenishment_figures
-from scm.services.actors import Actor
-from scm.services.errors import InvalidTransition, NotFound, PermissionDenied
+from scm.services.kernel import audit, bulk, mail as mailer
+from scm.services.planning import figures as replenishment_figures
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import InvalidTransition, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
-    from scm.services.replenishment import PairPlan
+    from scm.services.planning.replenishment import PairPlan
 
 RANK = {"critical": 0, "warning": 1, "watch": 2}
 UNRESOLVED = ("open", "acknowledged")

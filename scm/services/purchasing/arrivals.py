@@ -1,6 +1,6 @@
 """What a receipt, and the end of an order, do to the order's inbound shipments.
 
-Receiving (`scm.services.receiving`) and closing or cancelling an order (`scm.services.purchasing`)
+Receiving (`scm.services.purchasing.receiving`) and closing or cancelling an order (`scm.services.purchasing.orders`)
 call this module in their own transaction, after the order and its lines are row-locked, so two
 receipts of one order never fill the same shipment line twice. It writes only logistics tables.
 
@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 
 from scm.models import PurchaseOrder, Shipment, ShipmentEvent, ShipmentLine
 from scm.models.logistics import CLOSED_STATUSES, STATUS_RANK
-from scm.services import audit
-from scm.services.actors import Actor
+from scm.services.kernel import audit
+from scm.services.kernel.actors import Actor
 
 ZERO = Decimal("0")
 ORDER_EXPECTS_NOTHING = ("received", "closed", "cancelled", "rejected")

@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, PurchaseOrder, PurchaseOrderLine, Supplier, Warehouse
-from scm.services.receiving import RECEIVABLE
+from scm.services.purchasing.receiving import RECEIVABLE
 
 # Statuses in which goods are still expected: a passed promised date on an open line makes them late.
 EXPECTING = RECEIVABLE

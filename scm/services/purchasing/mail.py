@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, PurchaseOrder, Supplier, SupplierContact, Warehouse
-from scm.services import mailer, order_figures
+from scm.services.kernel import mail as mailer
+from scm.services.purchasing import figures as order_figures
 
 
 @dataclass(frozen=True)

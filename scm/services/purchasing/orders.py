@@ -27,13 +27,13 @@ from scm.models import (
     CatalogEntry, Item, PoSequence, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, User,
     Warehouse,
 )
-from scm.services import (
-    audit, logistics_arrivals, order_figures, outbox, purchase_mail, scorecard_facts, supplier_catalog, suppliers,
-    units_of_measure,
-)
-from scm.services.actors import Actor
-from scm.services.allocation import PriceTier, price_for
-from scm.services.errors import (
+from scm.services.kernel import audit, outbox
+from scm.services.purchasing import arrivals as logistics_arrivals, figures as order_figures, mail as purchase_mail
+from scm.services.stock import units as units_of_measure
+from scm.services.suppliers import scorecard_facts, catalog as supplier_catalog, profiles as suppliers
+from scm.services.kernel.actors import Actor
+from scm.services.suppliers.allocation import PriceTier, price_for
+from scm.services.kernel.errors import (
     Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels,
 )
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from scm.models import Item, PurchaseOrder, Shipment, Supplier, Warehouse
 from scm.models.purchasing import PO_STATUSES
-from scm.services.errors import NotFound, ValidationFailed
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 OPEN_STATUSES = ("sent", "confirmed", "partially_confirmed", "in_transit", "partially_received")
 HIDDEN_FROM_SUPPLIERS = ("draft", "pending_approval", "approved")  # the one rule; the portal uses it too

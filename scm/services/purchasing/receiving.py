@@ -12,7 +12,7 @@ Rules:
   same line at once can never exceed it (SQLite transactions begin IMMEDIATE).
 - The order becomes received when every line has its ordered quantity, else partially_received.
 - The received quantity fills the order's inbound shipments, which become partially received or
-  received (`scm.services.logistics_arrivals`): what arrived is neither late nor expected again.
+  received (`scm.services.purchasing.arrivals`): what arrived is neither late nor expected again.
 - Rejected quantity can go back to the supplier (`return_rejected`); it never entered stock.
 - Each receipt line feeds the supplier scorecard: one delivery fact and one inspection fact, keyed by
   the receipt so a retried receipt is not counted twice.
@@ -29,9 +29,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scm.models import Item, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Receipt, ReceiptLine
-from scm.services import audit, logistics_arrivals, purchasing, scorecard_facts, stock_ledger
-from scm.services.actors import Actor
-from scm.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels
+from scm.services.kernel import audit
+from scm.services.purchasing import arrivals as logistics_arrivals, orders as purchasing
+from scm.services.stock import ledger as stock_ledger
+from scm.services.suppliers import scorecard_facts
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels
 
 ZERO = Decimal("0")
 QTY = Decimal("0.001")

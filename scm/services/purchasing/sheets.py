@@ -22,10 +22,12 @@ from scm.models import (
     Supplier,
     Warehouse,
 )
-from scm.services import audit, order_figures, purchase_queries, purchasing, suppliers
-from scm.services.actors import Actor
-from scm.services.errors import ImportRejected, InvalidTransition, PermissionDenied
-from scm.services.spreadsheets import (
+from scm.services.kernel import audit
+from scm.services.purchasing import figures as order_figures, queries as purchase_queries, orders as purchasing
+from scm.services.suppliers import profiles as suppliers
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ImportRejected, InvalidTransition, PermissionDenied
+from scm.sheets import (
     CellError,
     Column,
     EntitySpec,

@@ -5,7 +5,7 @@ Every posting is one guarded statement per (item, warehouse):
      WHERE item_id = :i AND warehouse_id = :w AND on_hand + :d >= reserved RETURNING on_hand
 No row back means the stock is not there (InsufficientStock). Documents touch balances in sorted
 (item_id, warehouse_id) order so two postings never wait on each other in opposite orders.
-Services flush; the caller commits (scm.services.transaction.run_in_transaction).
+Services flush; the caller commits (scm.services.kernel.transaction.run_in_transaction).
 """
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ from scm.models import (
     Warehouse, utcnow,
 )
 from scm.models.stock import ISSUE_REASONS
-from scm.services import audit, count_review, units_of_measure
-from scm.services.actors import Actor
-from scm.services.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
-from scm.services.stock_inputs import item as _item, quantity as _quantity, warehouse as _warehouse
+from scm.services.kernel import audit
+from scm.services.stock import counts as count_review, units as units_of_measure
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
+from scm.services.stock.ledger_inputs import item as _item, quantity as _quantity, warehouse as _warehouse
 
 ZERO = Decimal("0")
 

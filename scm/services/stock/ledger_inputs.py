@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy.orm import Session
 
 from scm.models import Item, Warehouse
-from scm.services.errors import NotFound, ValidationFailed
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 QTY_PLACES = Decimal("0.001")  # the ledger stores quantities with 3 decimals
 TOO_LARGE = Decimal("1e12")

@@ -9,10 +9,11 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, UnitOfMeasure, Warehouse
-from scm.models.catalog import UNKNOWN_UNIT_DECIMALS
-from scm.services import audit, units_of_measure
-from scm.services.actors import Actor
-from scm.services.errors import NotFound, ValidationFailed
+from scm.models.items import UNKNOWN_UNIT_DECIMALS
+from scm.services.kernel import audit
+from scm.services.stock import units as units_of_measure
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 ITEM_FIELDS = ("sku", "name", "uom", "category", "unit_cost", "abc_class", "is_core", "active")
 WAREHOUSE_FIELDS = ("code", "name", "address", "latitude", "longitude", "active")

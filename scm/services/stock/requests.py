@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockMove, Warehouse
-from scm.services import masterdata, stock_ledger
-from scm.services.actors import Actor
-from scm.services.errors import NotFound, ValidationFailed
+from scm.services.stock import masterdata, ledger as stock_ledger
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 REQUEST_KINDS = ("receipt", "issue", "adjustment", "transfer")
 

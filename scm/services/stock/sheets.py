@@ -14,10 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockBalance, StockCount, Warehouse
-from scm.services import count_review, masterdata, stock_ledger, units_of_measure
-from scm.services.actors import Actor
-from scm.services.count_review import CountReview, LargeCountVariance, VarianceLimits
-from scm.services.spreadsheets import CellError, Column, EntitySpec, ParseResult
+from scm.services.stock import (
+    counts as count_review,
+    masterdata,
+    ledger as stock_ledger,
+    units as units_of_measure,
+)
+from scm.services.kernel.actors import Actor
+from scm.services.stock.counts import CountReview, LargeCountVariance, VarianceLimits
+from scm.sheets import CellError, Column, EntitySpec, ParseResult
 
 CHUNK = 5000
 STOCK_COUNTS = EntitySpec("stock_counts", "Stock count", [

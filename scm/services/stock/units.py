@@ -15,10 +15,10 @@ from sqlalchemy import BigInteger, select, type_coerce
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockBalance, UnitOfMeasure, Warehouse
-from scm.models.catalog import UNKNOWN_UNIT_DECIMALS
-from scm.services import audit
-from scm.services.actors import Actor
-from scm.services.errors import NotFound, ValidationFailed
+from scm.models.items import UNKNOWN_UNIT_DECIMALS
+from scm.services.kernel import audit
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 UNIT_FIELDS = ("code", "name", "decimals")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

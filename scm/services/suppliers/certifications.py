@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from scm.models import Certification, Item, ItemCertRequirement, Supplier, SupplierDocument
 from scm.models.suppliers import CERTIFICATION_TYPES, DOCUMENT_KINDS
-from scm.services import audit
-from scm.services.actors import Actor
-from scm.services.errors import NotFound, ValidationFailed
+from scm.services.kernel import audit
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Files are recognised by their first bytes, never by the name or the browser's content type.

@@ -1,7 +1,7 @@
 """Supplier profiles, contacts and addresses, and what stops or warns a new purchase order.
 
-Documents and certifications live in `scm.services.certifications`; the catalog in
-`scm.services.supplier_catalog`; scores in `scm.services.scorecards`.
+Documents and certifications live in `scm.services.suppliers.certifications`; the catalog in
+`scm.services.suppliers.catalog`; scores in `scm.services.suppliers.scorecards`.
 """
 from __future__ import annotations
 
@@ -18,10 +18,16 @@ from scm.models import (
     SupplierDocument,
 )
 from scm.models.suppliers import ADDRESS_KINDS, SUPPLIER_STATUSES
-from scm.services import audit, certifications, scorecards, supplier_catalog, supplier_standing
-from scm.services.actors import Actor
-from scm.services.currencies import CURRENCIES, clean_currency  # noqa: F401  (re-exported)
-from scm.services.errors import NotFound, ValidationFailed
+from scm.services.kernel import audit
+from scm.services.suppliers import (
+    certifications,
+    scorecards,
+    catalog as supplier_catalog,
+    standing as supplier_standing,
+)
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.currencies import CURRENCIES, clean_currency  # noqa: F401  (re-exported)
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 SUPPLIER_FIELDS = ("code", "name", "status", "status_reason", "status_since", "payment_terms", "currency", "notes")
 CONTACT_FIELDS = ("name", "email", "phone", "role")

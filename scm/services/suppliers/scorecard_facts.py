@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from scm.models import (
     CatalogEntry, DeliveryFact, InspectionFact, Item, PoFact, PriceBreak, PurchaseOrder, PurchaseOrderLine, Supplier,
 )
-from scm.services.errors import NotFound, ValidationFailed
-from scm.services.scorecard_metrics import Delivery, Facts, Inspection, OverdueLine
-from scm.services.scorecard_metrics import PurchaseOrder as OrderFact
+from scm.services.kernel.errors import NotFound, ValidationFailed
+from scm.services.suppliers.scorecard_metrics import Delivery, Facts, Inspection, OverdueLine
+from scm.services.suppliers.scorecard_metrics import PurchaseOrder as OrderFact
 
 QTY, MONEY = Decimal("0.001"), Decimal("0.0001")
 

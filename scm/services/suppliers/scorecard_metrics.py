@@ -1,6 +1,6 @@
 """Supplier scorecards, the pure part: plain facts in, frozen scores out (ARCHITECTURE principle 7).
 
-No database, no clock, no Flask: `scm.services.scorecards.refresh` loads the facts and stores what
+No database, no clock, no Flask: `scm.services.suppliers.scorecards.refresh` loads the facts and stores what
 `compute` returns. Every metric is a 0-100 score, or None when the period had no fact for it ("no
 activity" is never shown as zero):
 

@@ -15,10 +15,11 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from scm.models import ScorecardSettings, ScorecardSnapshot, SourcingReview, Supplier
-from scm.services import audit, scorecard_facts
-from scm.services.actors import Actor
-from scm.services.errors import ValidationFailed
-from scm.services.scorecard_metrics import (  # noqa: F401  (the pure API, re-exported)
+from scm.services.kernel import audit
+from scm.services.suppliers import scorecard_facts
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ValidationFailed
+from scm.services.suppliers.scorecard_metrics import (  # noqa: F401  (the pure API, re-exported)
     DEFAULT_SETTINGS, METRIC_LABELS, METRIC_SHORT, METRICS, STANDINGS, Delivery, Facts, Inspection, OverdueLine, Period,
     PurchaseOrder, Score, Settings, compute, metric_facts, overall_score, period_of, periods_between, standing_for,
 )

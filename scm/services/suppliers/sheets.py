@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import CatalogEntry, Item, PriceBreak, Supplier, utcnow
-from scm.models.sourcing import SOURCING_ROLES
+from scm.models.supplier_catalog import SOURCING_ROLES
 from scm.models.suppliers import SUPPLIER_STATUSES
-from scm.services import scorecards, supplier_catalog, suppliers
-from scm.services.actors import Actor
-from scm.services.errors import ImportRejected, ValidationFailed
-from scm.services.spreadsheets import CellError, Column, EntitySpec, ParseResult
+from scm.services.suppliers import scorecards, catalog as supplier_catalog, profiles as suppliers
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ImportRejected, ValidationFailed
+from scm.sheets import CellError, Column, EntitySpec, ParseResult
 
 CHUNK = 5000
 SUPPLIERS = EntitySpec("suppliers", "Suppliers", [

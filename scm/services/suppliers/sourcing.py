@@ -20,11 +20,17 @@ from sqlalchemy.orm import Session
 
 from scm import formatting
 from scm.models import CatalogEntry, Item, ItemCertRequirement, Supplier
-from scm.services import certifications, scorecard_facts, scorecards, supplier_catalog, supplier_standing
-from scm.services.allocation import (  # noqa: F401  (re-exported: purchasing and planning import from here)
+from scm.services.suppliers import (
+    certifications,
+    scorecard_facts,
+    scorecards,
+    catalog as supplier_catalog,
+    standing as supplier_standing,
+)
+from scm.services.suppliers.allocation import (  # noqa: F401  (re-exported: purchasing and planning import from here)
     ROLE_ORDER, Allocation, AllocationLine, PriceTier, SupplierOption, allocate, price_for, round_order_quantity,
 )
-from scm.services.errors import NotFound, ValidationFailed
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 BACKUP_CAPACITY_SHARE = Decimal("0.5")
 REASONS = {"no_primary": "No primary", "primary_blocked": "Primary blocked", "no_backup": "No backup",

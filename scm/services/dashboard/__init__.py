@@ -1,0 +1,1 @@
+"""Dashboard: the panel list, the set-based KPIs and the snapshots of the slow panels."""
