@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Numeric, and_, case, cast, func, literal, select, type_coerce
+from sqlalchemy import BigInteger, Numeric, and_, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from scm.models import DemandRecord, Item, StockBalance, StockMove, Warehouse

@@ -1,6 +1,7 @@
 """The figures of one item × warehouse that many places show, each computed by one function.
 
-Stock-out date, quantity short and days of cover come from `of_pair` (a plan's PairPlan); the plan
+Stock-out date, quantity short and days of cover come from `PairPlan.figures` (built from the
+helpers here); the plan
 stores them on the warning and in every suggestion's arithmetic, and the planning page and the
 projection API compute them through the same plan code. The suggested quantity of a pair is
 `suggested_quantities` (the open suggestion lines added up). The alerts page, the suggestions page,
@@ -15,17 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from scm.models import Suggestion
 
-if TYPE_CHECKING:
-    from scm.services.planning.replenishment import PairPlan
 
 QTY = Decimal("0.001")
 COVER = Decimal("0.1")
@@ -54,12 +53,6 @@ def short(qty: float | Decimal, decimals: int = 3) -> Decimal:
     float is first rounded to the ledger's 0.001, so 6.0000001 of float noise is 6, not 7.)"""
     exact = Decimal(repr(float(qty))).quantize(QTY, rounding=ROUND_HALF_UP)
     return max(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_CEILING), ZERO)
-
-
-def of_pair(pair: PairPlan, as_of: date) -> PairFigures:
-    """Stock-out date (first projected day below zero), quantity short and days of cover of a plan's pair."""
-    stockout = as_of + timedelta(days=pair.stockout_day) if pair.stockout_day >= 0 else None
-    return PairFigures(stockout, short(pair.qty_short, pair.unit_decimals), cover(pair.cover_days))
 
 
 def from_json(data: dict[str, Any]) -> PairFigures:

@@ -52,5 +52,5 @@ def projection_for(session: Session, item_id: int, warehouse_id: int, *, as_of: 
     days = [ProjectionDay(as_of + timedelta(days=k), round(float(pair.demand[k]), 3), round(float(pair.receipts[k]), 3),
                           round(float(pair.projected[k]), 3)) for k in range(len(pair.projected))]
     suggested = replenishment_figures.suggested_quantities(session, [(item_id, warehouse_id)])
-    return Projection(item_id, warehouse_id, as_of, pair.details(), replenishment_figures.of_pair(pair, as_of),
+    return Projection(item_id, warehouse_id, as_of, pair.details(), pair.figures(),
                       suggested.get((item_id, warehouse_id), Decimal(0)), days)

@@ -27,7 +27,7 @@ from scm.services.planning import plan_inputs as replenishment_inputs
 from scm.services.suppliers.allocation import Allocation, allocate
 
 if TYPE_CHECKING:
-    from scm.services.planning.replenishment import PairPlan
+    from scm.services.planning.pair_plan import PairPlan
 
 QTY = Decimal("0.001")
 

@@ -23,7 +23,7 @@ from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import InvalidTransition, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
-    from scm.services.planning.replenishment import PairPlan
+    from scm.services.planning.pair_plan import PairPlan
 
 RANK = {"critical": 0, "warning": 1, "watch": 2}
 UNRESOLVED = ("open", "acknowledged")
@@ -32,7 +32,7 @@ CHUNK = 2000
 
 
 def _fields(pair: PairPlan, as_of: date) -> dict[str, Any]:
-    figures = replenishment_figures.of_pair(pair, as_of)
+    figures = pair.figures()
     stockout = figures.stockout_on
     if pair.severity == "critical":
         reason = (f"projected stock-out on {stockout} before the earliest possible delivery "
