@@ -22,6 +22,7 @@ STAFF = ("admin", "buyer", "warehouse", "viewer")
 STOCK_WRITERS = ("admin", "warehouse")
 CATALOG_WRITERS = ("admin", "buyer")
 ADMIN = ("admin",)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

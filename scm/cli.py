@@ -7,14 +7,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from scm.demo import core as demo
 from scm.extensions import db
 from scm.models import utcnow
-from scm.demo import core as demo
 from scm.services.kernel import accounts
-from scm.services.stock import ledger as stock_ledger
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import DomainError
 from scm.services.kernel.transaction import run_in_transaction
+from scm.services.stock import ledger as stock_ledger
 
 scm_cli = AppGroup("scm", help="Supply chain management commands.")
 
@@ -54,8 +54,9 @@ def seed_demo(if_empty: bool, items: int, forecast: bool, simulate: bool) -> Non
         from scm.jobs import run_forecast_batch
         run = run_forecast_batch(db.session, as_of=utcnow().date(), trigger="cli")
         click.echo(f"first forecast: {run.series_total} series")
-        from scm.services.planning import replenishment, warnings as stock_warnings
         from scm.services.kernel.actors import Actor
+        from scm.services.planning import replenishment
+        from scm.services.planning import warnings as stock_warnings
         now = utcnow()
         plan = run_in_transaction(db.session, lambda: replenishment.plan(
             db.session, as_of=now.date(), actor=Actor.system("seed-demo", via="cli"), now=now, trigger="cli"))
@@ -153,7 +154,8 @@ def scheduler() -> None:
 @click.argument("name")
 def run_job(name: str) -> None:
     """Run one job now, whatever its schedule."""
-    from scm.jobs import job_by_id, run_job as run
+    from scm.jobs import job_by_id
+    from scm.jobs import run_job as run
     try:
         job = job_by_id(name)
     except KeyError as error:

@@ -130,8 +130,8 @@ def forecast_refresh(session: Session, now: datetime) -> str:
 
 def certificate_expiry(session: Session, now: datetime) -> str:
     """Remind (once, in the audit log and on the suppliers page) of certificates expiring within 30 days."""
-    from scm.services.suppliers import certifications
     from scm.services.kernel.actors import Actor
+    from scm.services.suppliers import certifications
     reminded = certifications.send_expiry_reminders(session, as_of=now.date(), actor=Actor.system("certificate-expiry"))
     return f"{len(reminded)} certificate(s) expiring within {certifications.REMINDER_DAYS} days reminded"
 
@@ -156,8 +156,10 @@ def replenishment_plan(session: Session, now: datetime) -> str:
     from flask import current_app
 
     from scm.services.kernel import outbox
-    from scm.services.planning import replenishment, approval as replenishment_approval, warnings as stock_warnings
     from scm.services.kernel.actors import Actor
+    from scm.services.planning import approval as replenishment_approval
+    from scm.services.planning import replenishment
+    from scm.services.planning import warnings as stock_warnings
     run = replenishment.plan(session, as_of=now.date(), actor=Actor.system("replenishment-plan"), now=now,
                              trigger="job")
     ordered = replenishment_approval.auto_order(session, run.id, now=now)
@@ -172,8 +174,9 @@ def stock_warnings_refresh(session: Session, now: datetime) -> str:
     """Hourly: re-project stock (no new suggestions), resolve what recovered, e-mail new warnings once."""
     from flask import current_app
 
-    from scm.services.planning import replenishment, warnings as stock_warnings
     from scm.services.kernel.actors import Actor
+    from scm.services.planning import replenishment
+    from scm.services.planning import warnings as stock_warnings
     run = replenishment.plan(session, as_of=now.date(), actor=Actor.system("stock-warnings"), now=now,
                              trigger="job", suggest=False)
     mailed = stock_warnings.notify_buyers(session, current_app.config, now=now)

@@ -10,13 +10,28 @@ from flask import Flask
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from scm.models import (
-    CatalogEntry, Carrier, Forecast, ForecastRun, ImportBatch, PurchaseOrder, PurchaseOrderLine, Shipment,
-    OutgoingMail, StockCount, StockMove, Supplier, SupplierDocument, Transfer, UnmatchedTrackingEvent, User, Warehouse,
-)
 from scm.demo import core as demo
+from scm.models import (
+    Carrier,
+    CatalogEntry,
+    Forecast,
+    ForecastRun,
+    ImportBatch,
+    OutgoingMail,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Shipment,
+    StockCount,
+    StockMove,
+    Supplier,
+    SupplierDocument,
+    Transfer,
+    UnmatchedTrackingEvent,
+    User,
+    Warehouse,
+)
+from scm.models.purchasing import UNSENT_STATUSES
 from scm.services import importers
-from scm.services.purchasing.queries import HIDDEN_FROM_SUPPLIERS
 
 DEMO_ITEMS = 24
 # Routes that are not pages to look at: files, or actions that only redirect.
@@ -49,7 +64,7 @@ def _po(session: Session, role: str) -> Any:
             .group_by(PurchaseOrder.id).order_by(func.count().desc(), PurchaseOrder.id))
     if role == "supplier":
         stmt = stmt.where(PurchaseOrder.supplier_id == _supplier_id(session), PurchaseOrder.sent_at.is_not(None),
-                          PurchaseOrder.status.not_in(HIDDEN_FROM_SUPPLIERS))
+                          PurchaseOrder.status.not_in(UNSENT_STATUSES))
     return _first(session, stmt)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 
-from blueprints.admin.views import bp
 from blueprints.common import ADMIN, STAFF, paginate, roles_required
 from scm import jobs as scheduled
 from scm.extensions import db
@@ -23,7 +22,6 @@ def _job_or_404(job_id: str) -> scheduled.Job:
         abort(404)
 
 
-@bp.route("/jobs")
 @roles_required(*STAFF)
 def jobs():  # type: ignore[no-untyped-def]
     ids = [job.id for job in scheduled.JOBS]
@@ -31,7 +29,6 @@ def jobs():  # type: ignore[no-untyped-def]
                            failures=job_runs.last_failures(db.session, ids))
 
 
-@bp.route("/jobs/<job_id>")
 @roles_required(*STAFF)
 def job_history(job_id: str):  # type: ignore[no-untyped-def]
     job = _job_or_404(job_id)
@@ -39,7 +36,6 @@ def job_history(job_id: str):  # type: ignore[no-untyped-def]
     return render_template("admin/job_history.html", job=job, page=page)
 
 
-@bp.route("/jobs/<job_id>/run", methods=["POST"])
 @roles_required(*ADMIN)
 def job_run_now(job_id: str):  # type: ignore[no-untyped-def]
     job = _job_or_404(job_id)

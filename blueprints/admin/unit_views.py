@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from blueprints.admin.forms import UnitEditForm, UnitForm
-from blueprints.admin.views import bp
 from blueprints.common import ADMIN, commit, roles_required, show_domain_error, web_actor
 from scm.extensions import db
 from scm.models import UnitOfMeasure
-from scm.services.stock import units as units_of_measure
 from scm.services.kernel.errors import DomainError
+from scm.services.stock import units as units_of_measure
 
 
 def _list(form: UnitForm, status: int = 200):  # type: ignore[no-untyped-def]
@@ -17,13 +16,11 @@ def _list(form: UnitForm, status: int = 200):  # type: ignore[no-untyped-def]
                            units=units_of_measure.list_units(db.session)), status
 
 
-@bp.route("/units")
 @roles_required(*ADMIN)
 def units():  # type: ignore[no-untyped-def]
     return _list(UnitForm())
 
 
-@bp.route("/units", methods=["POST"])
 @roles_required(*ADMIN)
 def unit_create():  # type: ignore[no-untyped-def]
     form = UnitForm()
@@ -38,7 +35,6 @@ def unit_create():  # type: ignore[no-untyped-def]
     return _list(form, 422)
 
 
-@bp.route("/units/<code>/edit", methods=["GET", "POST"])
 @roles_required(*ADMIN)
 def unit_edit(code: str):  # type: ignore[no-untyped-def]
     unit = db.session.get(UnitOfMeasure, code) or abort(404)

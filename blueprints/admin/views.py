@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from blueprints.admin.forms import AuditFilterForm, UserForm
@@ -13,10 +13,7 @@ from scm.models import Supplier, User, utcnow
 from scm.services.kernel import accounts, audit
 from scm.services.kernel.errors import DomainError, ValidationFailed
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-
-@bp.route("/users")
 @roles_required(*ADMIN)
 def users():  # type: ignore[no-untyped-def]
     stmt = select(User).order_by(User.role, User.email)
@@ -38,7 +35,6 @@ def _data(form: UserForm) -> dict[str, Any]:
             "approval_limit": form.approval_limit.data or 0}
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
 @roles_required(*ADMIN)
 def user_new():  # type: ignore[no-untyped-def]
     form = _user_form(None)
@@ -55,7 +51,6 @@ def user_new():  # type: ignore[no-untyped-def]
     return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(*ADMIN)
 def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     user = db.session.get(User, user_id) or abort(404)
@@ -74,11 +69,9 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     return render_template("admin/user_form.html", form=form, user=user), 422 if form.errors else 200
 
 
-@bp.route("/audit")
 @roles_required(*ADMIN)
 def audit_log():  # type: ignore[no-untyped-def]
     form = AuditFilterForm(request.args)
     stmt = audit.query(entity_type=form.entity_type.data or "", actor=form.actor.data or "",
                        action=form.action.data or "", entity_id=request.args.get("entity_id", ""))
     return render_template("admin/audit.html", form=form, page=paginate(stmt, scalars=True))
-from blueprints.admin import job_views, unit_views  # noqa: E402,F401  (routes register on bp)

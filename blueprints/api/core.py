@@ -5,23 +5,20 @@ from datetime import date
 from functools import wraps
 from typing import Any, Callable
 
-from flask import Blueprint, g, jsonify, request
+from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from blueprints.input_guard import BadInput, page_number
-from scm.extensions import csrf, db
+from scm.extensions import db
 from scm.models import utcnow
 from scm.services.kernel import accounts
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import DomainError, ValidationFailed
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # bearer tokens, never cookies: there is no ambient credential to forge
 # The carrier webhook authenticates by its HMAC signature instead (blueprints/api/logistics.py).
 PUBLIC_ENDPOINTS = {"api.openapi", "api.logistics_webhook"}
 
 
-@bp.before_request
 def authenticate() -> Any:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -68,13 +65,11 @@ def json_body() -> dict[str, Any]:
     return body
 
 
-@bp.errorhandler(DomainError)
 def domain_error(error: DomainError) -> Any:
     db.session.rollback()
     return jsonify(error.to_dict()), error.http_status
 
 
-@bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Any:
     db.session.rollback()
     name = (error.name or "error").lower().replace(" ", "_")

@@ -15,19 +15,17 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 
-from blueprints.api.core import api_actor, api_roles, bp, json_body, optional_date
+from blueprints.api.core import api_actor, api_roles, json_body, optional_date
 from blueprints.common import CATALOG_WRITERS, STAFF, STOCK_WRITERS, commit
 from scm.extensions import db, limiter
 from scm.models import Shipment, ShipmentEvent, utcnow
-from scm.services.logistics import (
-    shipments as logistics,
-    carriers as logistics_carriers,
-    delays as logistics_delays,
-    queries as logistics_queries,
-    webhooks,
-)
-from scm.services.stock import masterdata
 from scm.services.kernel.errors import NotFound, ValidationFailed
+from scm.services.logistics import carriers as logistics_carriers
+from scm.services.logistics import delays as logistics_delays
+from scm.services.logistics import queries as logistics_queries
+from scm.services.logistics import shipments as logistics
+from scm.services.logistics import webhooks
+from scm.services.stock import masterdata
 
 EVENT_WRITERS = ("admin", "buyer", "warehouse")
 WEBHOOK_LIMIT = "300 per minute"
@@ -56,7 +54,6 @@ def event_json(e: ShipmentEvent) -> dict[str, Any]:
             "source": e.source}
 
 
-@bp.get("/logistics/shipments")
 @api_roles(*STAFF)
 def list_shipments() -> Any:
     args = request.args
@@ -65,7 +62,6 @@ def list_shipments() -> Any:
     return jsonify({"shipments": [shipment_json(s) for s in rows]})
 
 
-@bp.get("/logistics/shipments/<int:shipment_id>")
 @api_roles(*STAFF)
 def get_shipment(shipment_id: int) -> Any:
     shipment = logistics.get_shipment(db.session, shipment_id)
@@ -83,8 +79,6 @@ def _when(value: Any, key: str) -> datetime:
     return parsed
 
 
-
-@bp.post("/logistics/shipments/<int:shipment_id>/events")
 @api_roles(*EVENT_WRITERS)
 def add_shipment_event(shipment_id: int) -> Any:
     body = json_body()
@@ -105,7 +99,6 @@ def _outbound_lines(body: dict[str, Any]) -> list[tuple[int, Any]]:
                                         field=f"lines[{i}]"), raw.get("quantity")) for i, raw in enumerate(raw_lines)]
 
 
-@bp.post("/logistics/outbound")
 @api_roles(*STOCK_WRITERS)
 def create_outbound() -> Any:
     body = json_body()
@@ -122,14 +115,12 @@ def create_outbound() -> Any:
     return jsonify(shipment_json(shipment)), 201
 
 
-@bp.post("/logistics/shipments/<int:shipment_id>/dispatch")
 @api_roles(*STOCK_WRITERS)
 def dispatch_shipment(shipment_id: int) -> Any:
     shipment = commit(lambda: logistics.dispatch_outbound(db.session, shipment_id, actor=api_actor(), now=utcnow()))
     return jsonify(shipment_json(shipment))
 
 
-@bp.get("/logistics/late-inbound")
 @api_roles(*STAFF)
 def late_inbound() -> Any:
     rows = logistics_delays.late_inbound(db.session, utcnow())
@@ -140,7 +131,6 @@ def late_inbound() -> Any:
                                         for x in r.lines]} for r in rows]})
 
 
-@bp.get("/logistics/carriers")
 @api_roles(*STAFF)
 def list_carriers() -> Any:
     active_only = request.args.get("active") in ("1", "true")
@@ -148,7 +138,6 @@ def list_carriers() -> Any:
     return jsonify({"carriers": [logistics_carriers.carrier_json(c) for c in rows]})
 
 
-@bp.post("/logistics/carriers")
 @api_roles(*CATALOG_WRITERS)
 def create_carrier() -> Any:
     body = json_body()
@@ -156,7 +145,6 @@ def create_carrier() -> Any:
     return jsonify(logistics_carriers.carrier_json(carrier)), 201
 
 
-@bp.put("/logistics/carriers/<int:carrier_id>")
 @api_roles(*CATALOG_WRITERS)
 def update_carrier(carrier_id: int) -> Any:
     body = json_body()
@@ -171,7 +159,6 @@ def webhook_secrets(carrier_code: str) -> list[str]:
     return [part.strip() for part in str(raw).split(",") if part.strip()]
 
 
-@bp.post("/logistics/webhooks/<carrier>")
 @limiter.limit(WEBHOOK_LIMIT)
 def logistics_webhook(carrier: str) -> Any:
     code = carrier.strip().upper()[:20]

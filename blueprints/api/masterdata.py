@@ -7,14 +7,13 @@ from flask import jsonify, request
 from sqlalchemy import func, select
 
 from blueprints.api import serializers
-from blueprints.api.core import api_actor, api_roles, bp, json_body, page_args
+from blueprints.api.core import api_actor, api_roles, json_body, page_args
 from blueprints.common import ADMIN, CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import Warehouse
 from scm.services.stock import masterdata
 
 
-@bp.get("/items")
 @api_roles(*STAFF)
 def list_items() -> Any:
     page, per_page = page_args()
@@ -26,13 +25,11 @@ def list_items() -> Any:
     return jsonify(items=[serializers.item(i) for i in rows], page=page, per_page=per_page, total=total)
 
 
-@bp.get("/items/<int:item_id>")
 @api_roles(*STAFF)
 def get_item(item_id: int) -> Any:
     return jsonify(serializers.item(masterdata.get_item(db.session, item_id)))
 
 
-@bp.post("/items")
 @api_roles(*CATALOG_WRITERS)
 def create_item() -> Any:
     body = json_body()
@@ -40,7 +37,6 @@ def create_item() -> Any:
     return jsonify(serializers.item(item)), 201
 
 
-@bp.patch("/items/<int:item_id>")
 @api_roles(*CATALOG_WRITERS)
 def update_item(item_id: int) -> Any:
     body = json_body()
@@ -49,19 +45,16 @@ def update_item(item_id: int) -> Any:
     return jsonify(serializers.item(item))
 
 
-@bp.get("/warehouses")
 @api_roles(*STAFF)
 def list_warehouses() -> Any:
     return jsonify(warehouses=[serializers.warehouse(w) for w in masterdata.list_warehouses(db.session)])
 
 
-@bp.get("/warehouses/<int:warehouse_id>")
 @api_roles(*STAFF)
 def get_warehouse(warehouse_id: int) -> Any:
     return jsonify(serializers.warehouse(masterdata.get_warehouse(db.session, warehouse_id)))
 
 
-@bp.post("/warehouses")
 @api_roles(*ADMIN)
 def create_warehouse() -> Any:
     body = json_body()
@@ -69,7 +62,6 @@ def create_warehouse() -> Any:
     return jsonify(serializers.warehouse(warehouse)), 201
 
 
-@bp.patch("/warehouses/<int:warehouse_id>")
 @api_roles(*ADMIN)
 def update_warehouse(warehouse_id: int) -> Any:
     body = json_body()

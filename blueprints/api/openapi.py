@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import jsonify
 
-from blueprints.api.core import bp
 from blueprints.api.openapi_logistics import LOGISTICS_SCHEMAS, logistics_paths
 from blueprints.api.openapi_purchasing import PURCHASING_SCHEMAS, purchasing_paths
 from blueprints.api.openapi_replenishment import REPLENISHMENT_SCHEMAS, replenishment_paths
@@ -178,6 +177,5 @@ def _planning_paths() -> dict[str, Any]:
     }
 
 
-@bp.get("/openapi.json")
 def openapi() -> Any:
     return jsonify(build_document())

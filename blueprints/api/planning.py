@@ -5,16 +5,16 @@ from typing import Any
 
 from flask import jsonify, request
 
-from blueprints.api.core import api_actor, api_roles, bp, json_body
+from blueprints.api.core import api_actor, api_roles, json_body
 from blueprints.common import CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services.planning import demand, forecast_runs as forecasts
-from scm.services.stock import masterdata
 from scm.services.kernel.errors import ValidationFailed
+from scm.services.planning import demand
+from scm.services.planning import forecast_runs as forecasts
+from scm.services.stock import masterdata
 
 
-@bp.post("/demand")
 @api_roles(*CATALOG_WRITERS)
 def post_demand() -> Any:
     """Past demand per item, warehouse and day; a repeated day replaces the earlier figure."""
@@ -24,7 +24,6 @@ def post_demand() -> Any:
     return jsonify(recorded=count), 201
 
 
-@bp.get("/forecasts")
 @api_roles(*STAFF)
 def get_forecast() -> Any:
     """The newest forecast of one item in one warehouse (?sku=...&warehouse=...)."""

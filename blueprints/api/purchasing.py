@@ -13,22 +13,20 @@ from typing import Any
 from flask import Response, current_app, g, jsonify, request
 from sqlalchemy import func, select
 
-from blueprints.api.core import api_actor, api_roles, bp, json_body, optional_date, page_args
+from blueprints.api.core import api_actor, api_roles, json_body, optional_date, page_args
 from blueprints.common import CATALOG_WRITERS, STAFF, STOCK_WRITERS, commit
 from scm.extensions import db
 from scm.models import PurchaseOrder, PurchaseOrderEvent, utcnow
 from scm.services import portal
 from scm.services.kernel import idempotency, outbox
-from scm.services.purchasing import (
-    figures as order_figures,
-    queries as purchase_queries,
-    orders as purchasing,
-    sheets as purchasing_sheets,
-    receiving,
-)
+from scm.services.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from scm.services.purchasing import figures as order_figures
+from scm.services.purchasing import orders as purchasing
+from scm.services.purchasing import queries as purchase_queries
+from scm.services.purchasing import receiving
+from scm.services.purchasing import sheets as purchasing_sheets
 from scm.services.stock import masterdata
 from scm.services.suppliers import profiles as suppliers
-from scm.services.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 
 SUPPLIER = ("supplier",)
 ACTIONS = "any('submit', 'approve', 'send', 'mark-in-transit', 'cancel', 'close')"
@@ -93,10 +91,8 @@ def _page(stmt: Any, *, portal: bool = False) -> dict[str, Any]:
     return {"orders": orders, "page": page, "per_page": per_page, "total": total}
 
 
-
 # ---------------------------------------------------------------- staff: orders
 
-@bp.get("/purchase-orders")
 @api_roles(*STAFF)
 def list_purchase_orders() -> Any:
     args = request.args
@@ -107,7 +103,6 @@ def list_purchase_orders() -> Any:
     return jsonify(_page(stmt))
 
 
-@bp.get("/purchase-orders/<int:po_id>")
 @api_roles(*STAFF)
 def get_purchase_order(po_id: int) -> Any:
     return jsonify(detail_json(purchasing.get_order(db.session, po_id)))
@@ -138,7 +133,6 @@ def _draft_lines(body: dict[str, Any]) -> list[tuple[Any, ...]]:
     return lines
 
 
-@bp.post("/purchase-orders")
 @api_roles(*CATALOG_WRITERS)
 def create_purchase_order() -> Any:
     body = json_body()
@@ -173,7 +167,6 @@ def _run_action(action: str, po_id: int, body: dict[str, Any]) -> PurchaseOrder:
     return purchasing.close(db.session, po_id, actor=actor, now=now, note=text)
 
 
-@bp.post(f"/purchase-orders/<int:po_id>/<{ACTIONS}:action>")
 @api_roles(*CATALOG_WRITERS)
 def purchase_order_action(po_id: int, action: str) -> Any:
     """submit, approve, send, mark-in-transit, cancel (needs reason), close; an optional note."""
@@ -208,7 +201,6 @@ def _receipt_lines(body: dict[str, Any]) -> list[tuple[Any, ...]]:
              r.get("reason", "")) for r in raw_lines]
 
 
-@bp.post("/purchase-orders/<int:po_id>/receipts")
 @api_roles(*STOCK_WRITERS)
 def receive_purchase_order(po_id: int) -> Any:
     body = json_body()
@@ -236,21 +228,18 @@ def _own(po_id: int) -> PurchaseOrder:
     return purchase_queries.supplier_order(db.session, _supplier_id(), po_id)
 
 
-@bp.get("/portal/orders")
 @api_roles(*SUPPLIER)
 def portal_orders() -> Any:
     return jsonify(_page(purchase_queries.supplier_order_query(_supplier_id(), status=request.args.get("status", "")),
                          portal=True))
 
 
-@bp.get("/portal/orders.xlsx")
 @api_roles(*SUPPLIER)
 def portal_orders_workbook() -> Any:
     data = purchasing_sheets.open_orders_workbook(db.session, _supplier_id())
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": 'attachment; filename="open-orders.xlsx"'})
 
 
-@bp.get("/portal/orders/<int:po_id>")
 @api_roles(*SUPPLIER)
 def portal_order(po_id: int) -> Any:
     return jsonify(portal_json(_own(po_id)))
@@ -273,7 +262,6 @@ def _confirm_lines(body: dict[str, Any]) -> dict[int, tuple[Any, date | None]]:
     return out
 
 
-@bp.post("/portal/orders/<int:po_id>/confirm")
 @api_roles(*SUPPLIER)
 def portal_confirm(po_id: int) -> Any:
     """Confirm in full (no lines) or per line: quantity up to the ordered one, another date."""
@@ -284,7 +272,6 @@ def portal_confirm(po_id: int) -> Any:
     return jsonify(portal_json(order))
 
 
-@bp.post("/portal/orders/<int:po_id>/reject")
 @api_roles(*SUPPLIER)
 def portal_reject(po_id: int) -> Any:
     body = json_body()
@@ -301,7 +288,6 @@ def notice_json(notice: Any) -> dict[str, Any]:
             "lines": [{"line_id": nl.po_line_id, "quantity": _s(nl.qty)} for nl in notice.lines]}
 
 
-@bp.post("/portal/orders/<int:po_id>/notices")
 @api_roles(*SUPPLIER)
 def portal_create_notice(po_id: int) -> Any:
     """An advance shipping notice: which lines and quantities, carrier, tracking number and dates."""
@@ -320,13 +306,11 @@ def portal_create_notice(po_id: int) -> Any:
     return jsonify(notice_json(notice)), 201
 
 
-@bp.get("/portal/orders/<int:po_id>/notices")
 @api_roles(*SUPPLIER)
 def portal_notices(po_id: int) -> Any:
     return jsonify({"items": [notice_json(n) for n in portal.list_notices(db.session, _supplier_id(), po_id)]})
 
 
-@bp.post("/receipt-lines/<int:line_id>/return")
 @api_roles("admin", "warehouse", "buyer")
 def return_receipt_line(line_id: int) -> Any:
     """Send rejected goods back to the supplier: at most what was rejected and not yet returned."""

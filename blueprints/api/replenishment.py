@@ -10,19 +10,17 @@ from typing import Any
 
 from flask import jsonify, request
 
-from blueprints.api.core import api_actor, api_roles, bp, json_body
+from blueprints.api.core import api_actor, api_roles, json_body
 from blueprints.common import CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services.planning import (
-    approval as replenishment_approval,
-    policies as replenishment_policy,
-    projection as replenishment_projection,
-    warnings as stock_warnings,
-)
+from scm.services.kernel.errors import ValidationFailed
+from scm.services.planning import approval as replenishment_approval
+from scm.services.planning import policies as replenishment_policy
+from scm.services.planning import projection as replenishment_projection
+from scm.services.planning import warnings as stock_warnings
 from scm.services.purchasing import figures as order_figures
 from scm.services.stock import masterdata
-from scm.services.kernel.errors import ValidationFailed
 
 
 def _warehouse_id() -> int | None:
@@ -30,7 +28,6 @@ def _warehouse_id() -> int | None:
     return masterdata.warehouse_by_code(db.session, code).id if code else None
 
 
-@bp.get("/replenishment/warnings")
 @api_roles(*STAFF)
 def list_stock_warnings() -> Any:
     severity = request.args.get("severity") or None
@@ -41,7 +38,6 @@ def list_stock_warnings() -> Any:
     return jsonify(warnings=[w.as_dict() for w in rows], counts=stock_warnings.counts(db.session))
 
 
-@bp.get("/replenishment/projection")
 @api_roles(*STAFF)
 def get_projection() -> Any:
     """Projected stock of one item in one warehouse, day by day (?sku=...&warehouse=...)."""
@@ -63,7 +59,6 @@ def suggestion_json(row: Any, sku: str, code: str, supplier: str | None, source:
             "auto_order": row.auto_order, "reason": row.reason, "arithmetic": row.details}
 
 
-@bp.get("/replenishment/suggestions")
 @api_roles(*STAFF)
 def list_suggestions() -> Any:
     rows = replenishment_approval.open_suggestions(db.session, warehouse_id=_warehouse_id(), limit=5000)
@@ -71,7 +66,6 @@ def list_suggestions() -> Any:
                                 for r, sku, _name, code, supplier, source in rows])
 
 
-@bp.post("/replenishment/suggestions/approve")
 @api_roles(*CATALOG_WRITERS)
 def approve_suggestions() -> Any:
     ids = json_body().get("ids")
@@ -93,13 +87,11 @@ def policy_json(policy: replenishment_policy.EffectivePolicy) -> dict[str, Any]:
             "auto_order": policy.auto_order, "stored": policy.stored}
 
 
-@bp.get("/replenishment/policies/<int:item_id>/<int:warehouse_id>")
 @api_roles(*STAFF)
 def get_replenishment_policy(item_id: int, warehouse_id: int) -> Any:
     return jsonify(policy_json(replenishment_policy.get_policy(db.session, item_id, warehouse_id)))
 
 
-@bp.put("/replenishment/policies/<int:item_id>/<int:warehouse_id>")
 @api_roles(*CATALOG_WRITERS)
 def put_replenishment_policy(item_id: int, warehouse_id: int) -> Any:
     body = json_body()

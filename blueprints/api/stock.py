@@ -7,12 +7,14 @@ from typing import Any
 from flask import g, jsonify, request
 
 from blueprints.api import serializers
-from blueprints.api.core import api_actor, api_roles, bp, json_body, page_args
+from blueprints.api.core import api_actor, api_roles, json_body, page_args
 from blueprints.common import STAFF, STOCK_WRITERS, commit
 from scm.extensions import db
 from scm.services.kernel import idempotency
-from scm.services.stock import masterdata, queries as stock_queries, requests as stock_requests
 from scm.services.kernel.errors import ValidationFailed
+from scm.services.stock import masterdata
+from scm.services.stock import queries as stock_queries
+from scm.services.stock import requests as stock_requests
 
 
 def _filter_ids() -> tuple[int | None, int | None]:
@@ -25,7 +27,6 @@ def _filter_ids() -> tuple[int | None, int | None]:
     return item_id, warehouse_id
 
 
-@bp.get("/stock/balances")
 @api_roles(*STAFF)
 def balances() -> Any:
     page, per_page = page_args(100, 1000)
@@ -35,7 +36,6 @@ def balances() -> Any:
     return jsonify(balances=[serializers.balance(r) for r in rows], page=page, per_page=per_page)
 
 
-@bp.get("/stock/value")
 @api_roles(*STAFF)
 def stock_value() -> Any:
     """Σ on hand × unit cost per warehouse and in total (the dashboard's figure)."""
@@ -44,7 +44,6 @@ def stock_value() -> Any:
                    by_warehouse=[{"warehouse": code, "value": str(value)} for code, value in values.by_warehouse])
 
 
-@bp.get("/stock/moves")
 @api_roles(*STAFF)
 def list_moves() -> Any:
     """A feed in id order: pass the returned next_after_id as after_id to read on."""
@@ -65,7 +64,6 @@ def list_moves() -> Any:
     return jsonify(moves=moves, next_after_id=moves[-1]["id"] if moves else request.args.get("after_id", type=int))
 
 
-@bp.post("/stock/moves")
 @api_roles(*STOCK_WRITERS)
 def post_move() -> Any:
     body = json_body()

@@ -11,20 +11,16 @@ from typing import Any
 from flask import jsonify, request
 from sqlalchemy import func, select
 
-from blueprints.api.core import api_actor, api_roles, bp, json_body, page_args
+from blueprints.api.core import api_actor, api_roles, json_body, page_args
 from blueprints.common import CATALOG_WRITERS, STAFF, commit
 from scm.extensions import db
 from scm.models import CatalogEntry, ScorecardSnapshot, Supplier, utcnow
-from scm.services.stock import masterdata
-from scm.services.suppliers import (
-    certifications,
-    scorecards,
-    sourcing,
-    catalog as supplier_catalog,
-    profiles as suppliers,
-)
-from scm.services.suppliers.allocation import Allocation
 from scm.services.kernel.errors import ValidationFailed
+from scm.services.stock import masterdata
+from scm.services.suppliers import catalog as supplier_catalog
+from scm.services.suppliers import certifications, scorecards, sourcing
+from scm.services.suppliers import profiles as suppliers
+from scm.services.suppliers.allocation import Allocation
 
 
 def _s(value: Any) -> Any:
@@ -69,7 +65,6 @@ def allocation_json(result: Allocation) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- suppliers
 
-@bp.get("/suppliers")
 @api_roles(*STAFF)
 def list_suppliers() -> Any:
     page, per_page = page_args()
@@ -79,7 +74,6 @@ def list_suppliers() -> Any:
     return jsonify(suppliers=[supplier_json(s) for s in rows], page=page, per_page=per_page, total=total)
 
 
-@bp.get("/suppliers/<int:supplier_id>")
 @api_roles(*STAFF)
 def get_supplier(supplier_id: int) -> Any:
     supplier = suppliers.get_supplier(db.session, supplier_id)
@@ -97,7 +91,6 @@ def get_supplier(supplier_id: int) -> Any:
                     "standing": snapshot_json(standing) if standing else None})
 
 
-@bp.post("/suppliers")
 @api_roles(*CATALOG_WRITERS)
 def create_supplier() -> Any:
     body = json_body()
@@ -105,7 +98,6 @@ def create_supplier() -> Any:
     return jsonify(supplier_json(supplier)), 201
 
 
-@bp.patch("/suppliers/<int:supplier_id>")
 @api_roles(*CATALOG_WRITERS)
 def update_supplier(supplier_id: int) -> Any:
     body = json_body()
@@ -121,7 +113,6 @@ def _entry_response(entry: CatalogEntry) -> dict[str, Any]:
     return entry_json(row, supplier_catalog.breaks_of(db.session, entry.id))
 
 
-@bp.get("/catalog")
 @api_roles(*STAFF)
 def list_catalog() -> Any:
     page, per_page = page_args(default=100)
@@ -139,7 +130,6 @@ def list_catalog() -> Any:
                    total=total)
 
 
-@bp.post("/catalog")
 @api_roles(*CATALOG_WRITERS)
 def create_catalog_entry() -> Any:
     body = json_body()
@@ -147,7 +137,6 @@ def create_catalog_entry() -> Any:
     return jsonify(_entry_response(entry)), 201
 
 
-@bp.patch("/catalog/<int:entry_id>")
 @api_roles(*CATALOG_WRITERS)
 def update_catalog_entry(entry_id: int) -> Any:
     body = {k: v for k, v in json_body().items() if k not in ("supplier", "supplier_id", "sku", "item_id")}
@@ -169,7 +158,6 @@ def _period_args() -> tuple[str, date | None]:
         raise ValidationFailed({"start": ["a date (YYYY-MM-DD)"]}) from None
 
 
-@bp.get("/scorecards")
 @api_roles(*STAFF)
 def list_scorecards() -> Any:
     kind, start = _period_args()
@@ -178,7 +166,6 @@ def list_scorecards() -> Any:
                    scorecards=[snapshot_json(r.snapshot, r.code, r.rank) for r in rows])
 
 
-@bp.get("/scorecards/<int:supplier_id>")
 @api_roles(*STAFF)
 def supplier_scorecards(supplier_id: int) -> Any:
     kind, _start = _period_args()
@@ -189,7 +176,6 @@ def supplier_scorecards(supplier_id: int) -> Any:
 
 # ---------------------------------------------------------------- sourcing check
 
-@bp.get("/sourcing/violations")
 @api_roles(*STAFF)
 def sourcing_violations() -> Any:
     as_of = utcnow().date()
@@ -199,7 +185,6 @@ def sourcing_violations() -> Any:
                                 "reasons": list(v.reasons), "messages": list(v.messages)} for v in found])
 
 
-@bp.post("/sourcing/choose")
 @api_roles(*STAFF)
 def sourcing_choose() -> Any:
     body = json_body()

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import jsonify
 
-from blueprints.api.core import api_actor, api_roles, bp, json_body
+from blueprints.api.core import api_actor, api_roles, json_body
 from blueprints.common import ADMIN, STAFF, commit
 from scm.extensions import db
 from scm.models import UnitOfMeasure
@@ -16,13 +16,11 @@ def unit_json(unit: UnitOfMeasure) -> dict[str, Any]:
     return {"code": unit.code, "name": unit.name, "decimals": unit.decimals}
 
 
-@bp.get("/units")
 @api_roles(*STAFF)
 def list_units() -> Any:
     return jsonify(units=[unit_json(u) for u in units_of_measure.list_units(db.session)])
 
 
-@bp.post("/units")
 @api_roles(*ADMIN)
 def create_unit() -> Any:
     body = json_body()
@@ -30,7 +28,6 @@ def create_unit() -> Any:
     return jsonify(unit_json(unit)), 201
 
 
-@bp.patch("/units/<code>")
 @api_roles(*ADMIN)
 def update_unit(code: str) -> Any:
     body = json_body()

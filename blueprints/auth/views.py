@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -13,8 +13,6 @@ from scm.extensions import db, limiter, login_manager
 from scm.models import ApiToken, utcnow
 from scm.services.kernel import accounts
 from scm.services.kernel.errors import DomainError
-
-bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
@@ -44,7 +42,6 @@ def _safe_next(target: str) -> str | None:
     return target
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
@@ -65,7 +62,6 @@ def login():  # type: ignore[no-untyped-def]
     return render_template("auth/login.html", form=form)
 
 
-@bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # type: ignore[no-untyped-def]
     token = current_user.session_token
@@ -76,7 +72,6 @@ def logout():  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
@@ -101,7 +96,6 @@ def _tokens() -> list[ApiToken]:
                                    .order_by(ApiToken.id.desc())))
 
 
-@bp.route("/account/tokens", methods=["POST"])
 @login_required
 def create_token():  # type: ignore[no-untyped-def]
     form = TokenForm()
@@ -113,7 +107,6 @@ def create_token():  # type: ignore[no-untyped-def]
     return render_template("auth/token_created.html", clear=clear, name=form.name.data)
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
     try:

@@ -9,11 +9,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from blueprints.common import CATALOG_WRITERS, commit, roles_required, show_domain_error, web_actor
 from blueprints.logistics import forms
-from blueprints.logistics.views import bp
 from scm.extensions import db
 from scm.models import Carrier
-from scm.services.logistics import shipments as logistics, carriers as logistics_carriers
 from scm.services.kernel.errors import DomainError, NotFound, ValidationFailed
+from scm.services.logistics import carriers as logistics_carriers
+from scm.services.logistics import shipments as logistics
 
 BLANK_ROWS = 3
 
@@ -57,13 +57,11 @@ def _page(form: forms.CarrierForm, carrier: Carrier | None, errors: dict):  # ty
                            errors=errors), 422 if request.method == "POST" else 200
 
 
-@bp.route("/carriers")
 @roles_required(*CATALOG_WRITERS)
 def carriers():  # type: ignore[no-untyped-def]
     return render_template("logistics/carriers.html", carriers=logistics.list_carriers(db.session, active_only=False))
 
 
-@bp.route("/carriers/new", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def new_carrier():  # type: ignore[no-untyped-def]
     form = forms.CarrierForm()
@@ -71,7 +69,6 @@ def new_carrier():  # type: ignore[no-untyped-def]
     return done or _page(form, None, errors)
 
 
-@bp.route("/carriers/<int:carrier_id>/edit", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def edit_carrier(carrier_id: int):  # type: ignore[no-untyped-def]
     try:

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from blueprints.suppliers.forms import PlainDecimalField
+from blueprints.forms import PlainDecimalField
 from scm.models.logistics import EVENT_STATUSES
 from scm.services.logistics.shipments import STATUS_LABELS
 

@@ -9,13 +9,12 @@ from flask import flash, redirect, render_template, request, url_for
 
 from blueprints.common import STOCK_WRITERS, commit, roles_required, show_domain_error, web_actor
 from blueprints.logistics import forms
-from blueprints.logistics.views import bp
 from scm.extensions import db
 from scm.models import utcnow
+from scm.services.kernel.errors import DomainError, ValidationFailed
 from scm.services.logistics import shipments as logistics
 from scm.services.purchasing import orders as purchasing
 from scm.services.stock import masterdata
-from scm.services.kernel.errors import DomainError, ValidationFailed
 
 LINE_ROWS = 5
 
@@ -56,7 +55,6 @@ def _outbound_form() -> forms.OutboundForm:
     return form
 
 
-@bp.route("/outbound/new", methods=["GET", "POST"])
 @roles_required(*STOCK_WRITERS)
 def new_outbound():  # type: ignore[no-untyped-def]
     form = _outbound_form()

@@ -7,11 +7,12 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from blueprints.common import STAFF, commit, roles_required, show_domain_error, web_actor
 from blueprints.logistics import forms
-from blueprints.logistics.views import EVENT_WRITERS, bp
+from blueprints.logistics._shared import EVENT_WRITERS
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services.logistics import shipments as logistics, review as logistics_review
 from scm.services.kernel.errors import DomainError, NotFound
+from scm.services.logistics import review as logistics_review
+from scm.services.logistics import shipments as logistics
 
 
 def _row(unmatched_id: int):  # type: ignore[no-untyped-def]
@@ -28,13 +29,11 @@ def _page(row, attach_form: forms.AttachForm, dismiss_form: forms.DismissForm,  
                            labels=logistics.STATUS_LABELS), status
 
 
-@bp.route("/unmatched/<int:unmatched_id>")
 @roles_required(*STAFF)
 def review_unmatched(unmatched_id: int):  # type: ignore[no-untyped-def]
     return _page(_row(unmatched_id), forms.AttachForm(), forms.DismissForm())
 
 
-@bp.route("/unmatched/<int:unmatched_id>/attach", methods=["POST"])
 @roles_required(*EVENT_WRITERS)
 def attach_unmatched(unmatched_id: int):  # type: ignore[no-untyped-def]
     row = _row(unmatched_id)
@@ -52,7 +51,6 @@ def attach_unmatched(unmatched_id: int):  # type: ignore[no-untyped-def]
     return _page(_row(unmatched_id), form, forms.DismissForm(formdata=None), 422)
 
 
-@bp.route("/unmatched/<int:unmatched_id>/dismiss", methods=["POST"])
 @roles_required(*EVENT_WRITERS)
 def dismiss_unmatched(unmatched_id: int):  # type: ignore[no-untyped-def]
     row = _row(unmatched_id)

@@ -9,21 +9,20 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from blueprints.common import STAFF, STOCK_WRITERS, commit, roles_required, show_domain_error, web_actor
 from blueprints.logistics import forms
+from blueprints.logistics._shared import EVENT_WRITERS
 from scm.extensions import db
 from scm.models import Item, Supplier, Warehouse, utcnow
 from scm.models.logistics import SHIPMENT_KINDS, STATUS_RANK
-from scm.services.logistics import shipments as logistics, queries as logistics_queries
+from scm.services.kernel.errors import DomainError, NotFound, ValidationFailed
+from scm.services.logistics import queries as logistics_queries
+from scm.services.logistics import shipments as logistics
+from scm.services.logistics.delays import days_late, delay_reasons
 from scm.services.purchasing import figures as order_figures
 from scm.services.stock import masterdata
-from scm.services.kernel.errors import DomainError, NotFound, ValidationFailed
-from scm.services.logistics.delays import delay_reasons, days_late
-
-bp = Blueprint("logistics", __name__, url_prefix="/logistics")
-EVENT_WRITERS = ("admin", "buyer", "warehouse")
 
 
 def _names(model: Any, ids: set[int | None], attr: str = "code") -> dict[int, str]:
@@ -33,7 +32,6 @@ def _names(model: Any, ids: set[int | None], attr: str = "code") -> dict[int, st
     return {row.id: getattr(row, attr) for row in db.session.query(model).filter(model.id.in_(ids))}
 
 
-@bp.route("/")
 @roles_required(*STAFF)
 def board():  # type: ignore[no-untyped-def]
     now = utcnow()
@@ -47,7 +45,6 @@ def board():  # type: ignore[no-untyped-def]
                            labels=logistics.STATUS_LABELS, unmatched=len(logistics.list_unmatched(db.session)))
 
 
-@bp.route("/where")
 @roles_required(*STAFF)
 def where():  # type: ignore[no-untyped-def]
     now = utcnow()
@@ -55,7 +52,6 @@ def where():  # type: ignore[no-untyped-def]
                            now=now, days_late=days_late, labels=logistics.STATUS_LABELS)
 
 
-@bp.route("/unmatched")
 @roles_required(*STAFF)
 def unmatched():  # type: ignore[no-untyped-def]
     return render_template("logistics/unmatched.html", rows=logistics.list_unmatched(db.session, limit=500))
@@ -80,7 +76,6 @@ def _render_detail(shipment: Any, form: forms.EventForm, status: int = 200):  # 
                            if shipment.supplier_id else None), status
 
 
-@bp.route("/shipments/<int:shipment_id>")
 @roles_required(*STAFF)
 def detail(shipment_id: int):  # type: ignore[no-untyped-def]
     return _render_detail(_shipment(shipment_id), forms.EventForm())
@@ -95,7 +90,6 @@ def _occurred(raw: str | None) -> datetime:
         raise ValidationFailed({"occurred_at": ["a date and time: YYYY-MM-DD HH:MM"]}) from None
 
 
-@bp.route("/shipments/<int:shipment_id>/events", methods=["POST"])
 @roles_required(*EVENT_WRITERS)
 def add_event(shipment_id: int):  # type: ignore[no-untyped-def]
     shipment = _shipment(shipment_id)
@@ -114,7 +108,6 @@ def add_event(shipment_id: int):  # type: ignore[no-untyped-def]
     return _render_detail(_shipment(shipment_id), form, 422)
 
 
-@bp.route("/shipments/<int:shipment_id>/dispatch", methods=["POST"])
 @roles_required(*STOCK_WRITERS)
 def dispatch(shipment_id: int):  # type: ignore[no-untyped-def]
     shipment = _shipment(shipment_id)
@@ -135,7 +128,6 @@ def _transfer_form() -> forms.TransferForm:
     return form
 
 
-@bp.route("/transfers/new", methods=["GET", "POST"])
 @roles_required(*STOCK_WRITERS)
 def new_transfer():  # type: ignore[no-untyped-def]
     form = _transfer_form()
@@ -154,7 +146,6 @@ def new_transfer():  # type: ignore[no-untyped-def]
     return render_template("logistics/transfer_new.html", form=form), 422 if request.method == "POST" else 200
 
 
-@bp.route("/inbound/new/<int:po_id>", methods=["GET", "POST"])
 @roles_required("admin", "buyer")
 def new_inbound(po_id: int):  # type: ignore[no-untyped-def]
     """A buyer records an inbound shipment the supplier told them about (no portal notice)."""
@@ -183,6 +174,3 @@ def new_inbound(po_id: int):  # type: ignore[no-untyped-def]
     return render_template("logistics/inbound_new.html", form=form, order=order, items=items, errors=errors,
                            figures=order_figures.figures_of(order)), \
         422 if request.method == "POST" else 200
-
-
-from blueprints.logistics import carrier_views, outbound_views, review_views  # noqa: E402,F401  (routes register on bp)

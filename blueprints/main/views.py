@@ -1,7 +1,7 @@
 """The home page: a dashboard by role (suppliers go to the portal), and /healthz."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from blueprints.common import STAFF, roles_required
@@ -11,17 +11,13 @@ from scm.models import utcnow
 from scm.services.dashboard import panels as panels_service
 from scm.services.dashboard import snapshots as dashboard_snapshots
 
-bp = Blueprint("main", __name__)
 
-
-@bp.route("/")
 def index():  # type: ignore[no-untyped-def]
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for("portal.home" if current_user.role == "supplier" else "main.dashboard"))
 
 
-@bp.route("/dashboard")
 @roles_required(*STAFF, "supplier")
 def dashboard():  # type: ignore[no-untyped-def]
     if current_user.role == "supplier":
@@ -33,6 +29,5 @@ def dashboard():  # type: ignore[no-untyped-def]
                            snapshots=snapshots)
 
 
-@bp.route("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
     return {"status": "ok"}

@@ -3,22 +3,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from blueprints.common import (
-    ADMIN, CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, sort_args, web_actor,
+    ADMIN,
+    CATALOG_WRITERS,
+    STAFF,
+    commit,
+    paginate,
+    roles_required,
+    show_domain_error,
+    sort_args,
+    web_actor,
 )
 from blueprints.masterdata.forms import ItemForm, WarehouseForm
 from scm.extensions import db
 from scm.models import Item, Warehouse, utcnow
-from scm.services.stock import masterdata, queries as stock_queries, units as units_of_measure
-from scm.services.suppliers import sourcing
 from scm.services.kernel.errors import DomainError
+from scm.services.stock import masterdata
+from scm.services.stock import queries as stock_queries
+from scm.services.stock import units as units_of_measure
+from scm.services.suppliers import sourcing
 
-bp = Blueprint("masterdata", __name__)
 
-
-@bp.route("/items")
 @roles_required(*STAFF)
 def items():  # type: ignore[no-untyped-def]
     sort, descending = sort_args("sku")
@@ -29,7 +36,6 @@ def items():  # type: ignore[no-untyped-def]
                            descending=descending)
 
 
-@bp.route("/items/<int:item_id>")
 @roles_required(*STAFF)
 def item_detail(item_id: int):  # type: ignore[no-untyped-def]
     item = db.session.get(Item, item_id) or abort(404)
@@ -56,7 +62,6 @@ def _form_data(form: Any) -> dict:
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
 
-@bp.route("/items/new", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def item_new():  # type: ignore[no-untyped-def]
     form = ItemForm()
@@ -66,7 +71,6 @@ def item_new():  # type: ignore[no-untyped-def]
                  lambda item: url_for(".item_detail", item_id=item.id), item=None)
 
 
-@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def item_edit(item_id: int):  # type: ignore[no-untyped-def]
     item = db.session.get(Item, item_id) or abort(404)
@@ -79,14 +83,12 @@ def item_edit(item_id: int):  # type: ignore[no-untyped-def]
                  lambda saved: url_for(".item_detail", item_id=saved.id), item=item)
 
 
-@bp.route("/warehouses")
 @roles_required(*STAFF)
 def warehouses():  # type: ignore[no-untyped-def]
     return render_template("masterdata/warehouses.html",
                            warehouses=masterdata.list_warehouses(db.session))
 
 
-@bp.route("/warehouses/new", methods=["GET", "POST"])
 @roles_required(*ADMIN)
 def warehouse_new():  # type: ignore[no-untyped-def]
     form = WarehouseForm()
@@ -95,7 +97,6 @@ def warehouse_new():  # type: ignore[no-untyped-def]
                  lambda _w: url_for(".warehouses"), warehouse=None)
 
 
-@bp.route("/warehouses/<int:warehouse_id>/edit", methods=["GET", "POST"])
 @roles_required(*ADMIN)
 def warehouse_edit(warehouse_id: int):  # type: ignore[no-untyped-def]
     warehouse = db.session.get(Warehouse, warehouse_id) or abort(404)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from blueprints.common import CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, web_actor
 from blueprints.planning.charts import ChartData, forecast_chart, policy_chart
@@ -11,24 +11,17 @@ from blueprints.planning.forms import FindForm, PromotionForm
 from blueprints.planning.projection_chart import projection_chart
 from scm.extensions import db
 from scm.models import Item, Promotion, Warehouse, utcnow
-from scm.services.planning import (
-    demand,
-    demand_totals,
-    forecast_runs as forecasts,
-    projection as replenishment_projection,
-    simulation,
-)
-from scm.services.stock import masterdata
 from scm.services.kernel.errors import DomainError, NotFound
-
-bp = Blueprint("planning", __name__, url_prefix="/planning")
+from scm.services.planning import demand, demand_totals, simulation
+from scm.services.planning import forecast_runs as forecasts
+from scm.services.planning import projection as replenishment_projection
+from scm.services.stock import masterdata
 
 
 def _warehouse_choices() -> list[tuple[int, str]]:
     return [(w.id, w.code) for w in masterdata.list_warehouses(db.session, active_only=True)]
 
 
-@bp.route("/")
 @roles_required(*STAFF)
 def index():  # type: ignore[no-untyped-def]
     find = FindForm(request.args)
@@ -59,7 +52,6 @@ def _simulation_chart(sim):  # type: ignore[no-untyped-def]
     return policy_chart(rows, title="Average inventory and fill rate of both policies")
 
 
-@bp.route("/forecast/<int:item_id>/<int:warehouse_id>")
 @roles_required(*STAFF)
 def forecast(item_id: int, warehouse_id: int):  # type: ignore[no-untyped-def]
     item = db.session.get(Item, item_id) or abort(404)
@@ -104,7 +96,6 @@ def _promotions_page(form: PromotionForm, status: int = 200):  # type: ignore[no
                            page=paginate(demand.promotions_query(upcoming_from=since))), status
 
 
-@bp.route("/promotions")
 @roles_required(*STAFF)
 def promotions():  # type: ignore[no-untyped-def]
     form = PromotionForm()
@@ -112,7 +103,6 @@ def promotions():  # type: ignore[no-untyped-def]
     return _promotions_page(form)
 
 
-@bp.route("/promotions", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def promotion_create():  # type: ignore[no-untyped-def]
     form = PromotionForm()

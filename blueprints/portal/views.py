@@ -6,21 +6,19 @@ from datetime import date
 from io import BytesIO
 from typing import Any, Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from blueprints.common import commit, roles_required, show_domain_error, web_actor
+from blueprints.common import XLSX, commit, roles_required, show_domain_error, web_actor
 from blueprints.portal import forms
-from blueprints.spreadsheets.views import XLSX
 from scm.extensions import db
 from scm.models import PurchaseOrder, utcnow
 from scm.services import portal
-from scm.services.logistics import shipments as logistics
-from scm.services.purchasing import figures as order_figures, sheets as purchasing_sheets
-from scm.services.suppliers import scorecards
 from scm.services.kernel.errors import DomainError, NotFound, ValidationFailed
-
-bp = Blueprint("portal", __name__, url_prefix="/portal")
+from scm.services.logistics import shipments as logistics
+from scm.services.purchasing import figures as order_figures
+from scm.services.purchasing import sheets as purchasing_sheets
+from scm.services.suppliers import scorecards
 
 
 def _sid() -> int:
@@ -78,14 +76,12 @@ def _act(form: Any, work: Callable[[], Any], message: str, done: str, render: Ca
     return render(line_errors), (422 if request.method == "POST" else 200)
 
 
-@bp.route("/")
 @roles_required("supplier")
 def home():  # type: ignore[no-untyped-def]
     open_orders = portal.list_orders(db.session, _sid(), "open") if current_user.supplier_id else []
     return render_template("portal/home.html", supplier=current_user.supplier, open_orders=open_orders)
 
 
-@bp.route("/orders")
 @roles_required("supplier")
 def orders():  # type: ignore[no-untyped-def]
     status = request.args.get("status", "") or None
@@ -94,7 +90,6 @@ def orders():  # type: ignore[no-untyped-def]
                            figures=order_figures.order_figures(db.session, [o.id for o in orders]))
 
 
-@bp.route("/orders.xlsx")
 @roles_required("supplier")
 def orders_workbook():  # type: ignore[no-untyped-def]
     """The supplier's open orders, one row per line, as a workbook (the same one the portal API gives)."""
@@ -103,7 +98,6 @@ def orders_workbook():  # type: ignore[no-untyped-def]
                      download_name=f"open-orders-{utcnow():%Y%m%d}.xlsx", max_age=0)
 
 
-@bp.route("/orders/<int:po_id>")
 @roles_required("supplier")
 def order_detail(po_id: int):  # type: ignore[no-untyped-def]
     return _detail_page(_order(po_id), forms.RejectForm())
@@ -117,7 +111,6 @@ def _detail_page(order: PurchaseOrder, reject_form: Any) -> str:
                        shipment_form=forms.ShipmentUpdateForm(), labels=logistics.STATUS_LABELS)
 
 
-@bp.route("/orders/<int:po_id>/confirm", methods=["GET", "POST"])
 @roles_required("supplier")
 def confirm(po_id: int):  # type: ignore[no-untyped-def]
     order, form = _order(po_id), forms.ConfirmForm()
@@ -132,7 +125,6 @@ def confirm(po_id: int):  # type: ignore[no-untyped-def]
                 lambda errors: _order_page("portal/confirm.html", order, form=form, errors=errors))
 
 
-@bp.route("/orders/<int:po_id>/reject", methods=["POST"])
 @roles_required("supplier")
 def reject(po_id: int):  # type: ignore[no-untyped-def]
     order, form = _order(po_id), forms.RejectForm()
@@ -142,7 +134,6 @@ def reject(po_id: int):  # type: ignore[no-untyped-def]
                 lambda _errors: _detail_page(order, form))
 
 
-@bp.route("/orders/<int:po_id>/notices/new", methods=["GET", "POST"])
 @roles_required("supplier")
 def notice_new(po_id: int):  # type: ignore[no-untyped-def]
     order, form = _order(po_id), forms.NoticeForm()
@@ -155,7 +146,6 @@ def notice_new(po_id: int):  # type: ignore[no-untyped-def]
                                            carriers=logistics.list_carriers(db.session)))
 
 
-@bp.route("/shipments/<int:shipment_id>/events", methods=["POST"])
 @roles_required("supplier")
 def shipment_event(shipment_id: int):  # type: ignore[no-untyped-def]
     """Update one of the supplier's own inbound shipments (new ETA, in transit, exception)."""
@@ -179,7 +169,6 @@ def shipment_event(shipment_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for(".order_detail", po_id=shipment.po_id))
 
 
-@bp.route("/certificates", methods=["GET", "POST"])
 @roles_required("supplier")
 def certificates():  # type: ignore[no-untyped-def]
     form = forms.CertificateForm()
@@ -192,7 +181,6 @@ def certificates():  # type: ignore[no-untyped-def]
                                         certificates=portal.list_certificates(db.session, _sid())))
 
 
-@bp.route("/documents/<int:document_id>")
 @roles_required("supplier")
 def download_document(document_id: int):  # type: ignore[no-untyped-def]
     """One of the supplier's own documents, always as an attachment (never rendered inline)."""
@@ -207,14 +195,12 @@ def download_document(document_id: int):  # type: ignore[no-untyped-def]
     return response
 
 
-@bp.route("/scorecard")
 @roles_required("supplier")
 def scorecard():  # type: ignore[no-untyped-def]
     return render_template("portal/scorecard.html", snapshots=portal.my_scorecard(db.session, _sid()),
                            standing_label=scorecards.standing_label)
 
 
-@bp.route("/forecast")
 @roles_required("supplier")
 def forecast():  # type: ignore[no-untyped-def]
     return render_template("portal/forecast.html", forecasts=portal.my_forecast(db.session, _sid()))

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from blueprints.suppliers.forms import PlainDecimalField
+from blueprints.forms import PlainDecimalField
 
 
 class DraftLineForm(FlaskForm):

@@ -9,23 +9,21 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from blueprints.common import STOCK_WRITERS, commit, paginate, roles_required, show_domain_error, web_actor
 from blueprints.purchasing import forms
-from blueprints.purchasing.views import _view_model, bp
+from blueprints.purchasing._shared import view_model
 from scm.extensions import db
 from scm.models import PurchaseOrder, utcnow
-from scm.services.purchasing import (
-    figures as order_figures,
-    list_queries as po_queries,
-    orders as purchasing,
-    receiving,
-)
-from scm.services.stock import masterdata
+from scm.models.purchasing import AWAITING_GOODS_STATUSES
 from scm.services.kernel.errors import DomainError, NotFound, ValidationFailed
+from scm.services.purchasing import figures as order_figures
+from scm.services.purchasing import orders as purchasing
+from scm.services.purchasing import queries as purchase_queries
+from scm.services.purchasing import receiving
+from scm.services.stock import masterdata
 
 
-@bp.route("/receiving")
 @roles_required(*STOCK_WRITERS)
 def receiving_index():  # type: ignore[no-untyped-def]
-    page = paginate(po_queries.order_query(today=utcnow().date(), statuses=receiving.RECEIVABLE,
+    page = paginate(purchase_queries.order_list_query(today=utcnow().date(), statuses=AWAITING_GOODS_STATUSES,
                                            warehouse_id=request.args.get("warehouse", type=int)))
     return render_template("purchasing/receiving.html", page=page,
                            figures=order_figures.order_figures(db.session, [row.id for row in page.rows]),
@@ -67,7 +65,6 @@ def _line_messages(error: DomainError) -> dict[int, list[str]]:
     return found
 
 
-@bp.route("/receiving/orders/<int:po_id>", methods=["GET", "POST"])
 @roles_required(*STOCK_WRITERS)
 def receive(po_id: int):  # type: ignore[no-untyped-def]
     try:
@@ -85,13 +82,12 @@ def receive(po_id: int):  # type: ignore[no-untyped-def]
             line_errors = _line_messages(error)
             if not line_errors:
                 show_domain_error(error, form)
-    model = _view_model(order)
+    model = view_model(order)
     return render_template("purchasing/receive.html", **model, form=form, open_lines=_open_lines(order),
-                           line_errors=line_errors, receivable=order.status in receiving.RECEIVABLE,
+                           line_errors=line_errors, receivable=order.status in AWAITING_GOODS_STATUSES,
                            values=request.form), (422 if request.method == "POST" else 200)
 
 
-@bp.route("/receiving/receipt-lines/<int:line_id>/return", methods=["POST"])
 @roles_required("admin", "warehouse", "buyer")
 def return_rejected(line_id: int):  # type: ignore[no-untyped-def]
     """Send rejected goods back to the supplier (from the order page's receipts table)."""

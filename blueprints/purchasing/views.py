@@ -8,54 +8,39 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
-from blueprints.common import CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, \
-    web_actor
+from blueprints.common import CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, web_actor
 from blueprints.purchasing import forms
-from blueprints.spreadsheets.forms import UploadForm
+from blueprints.purchasing._shared import detail_page, order_or_404, view_model
 from scm.extensions import db
-from scm.models import PurchaseOrder, Supplier, Warehouse, utcnow
+from scm.models import PurchaseOrder, Supplier, utcnow
 from scm.models.purchasing import PO_STATUSES
 from scm.services.kernel import outbox
-from scm.services.logistics import delays as logistics_delays
-from scm.services.purchasing import (
-    figures as order_figures,
-    list_queries as po_queries,
-    mail as purchase_mail,
-    queries as purchase_queries,
-    orders as purchasing,
-    receiving,
-)
+from scm.services.kernel.errors import Conflict, DomainError, ValidationFailed
+from scm.services.purchasing import figures as order_figures
+from scm.services.purchasing import mail as purchase_mail
+from scm.services.purchasing import orders as purchasing
+from scm.services.purchasing import queries as purchase_queries
 from scm.services.stock import masterdata
-from scm.services.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
 
-bp = Blueprint("purchasing", __name__)
 BUYERS = CATALOG_WRITERS
 
 
-def _order(po_id: int) -> PurchaseOrder:
-    try:
-        return purchasing.get_order(db.session, po_id)
-    except NotFound:
-        abort(404)
-
-
-@bp.route("/purchasing/orders")
 @roles_required(*STAFF)
 def orders():  # type: ignore[no-untyped-def]
     filters = {"status": request.args.get("status", ""), "supplier_id": request.args.get("supplier", type=int),
                "warehouse_id": request.args.get("warehouse", type=int), "late": request.args.get("late") == "1"}
-    page = paginate(po_queries.order_query(today=utcnow().date(), **filters))
+    page = paginate(purchase_queries.order_list_query(today=utcnow().date(), **filters))
     return render_template("purchasing/orders.html", page=page, statuses=PO_STATUSES,
                            figures=order_figures.order_figures(db.session, [row.id for row in page.rows]),
-                           suppliers=po_queries.suppliers_for_filter(db.session),
+                           suppliers=purchase_queries.suppliers_for_filter(db.session),
                            warehouses=masterdata.list_warehouses(db.session, active_only=False))
 
 
 def _draft_form() -> forms.DraftForm:
     form = forms.DraftForm()
-    form.supplier_id.choices = [(s.id, f"{s.code} — {s.name}") for s in po_queries.suppliers_for_filter(db.session)]
+    form.supplier_id.choices = [(s.id, f"{s.code} — {s.name}") for s in purchase_queries.suppliers_for_filter(db.session)]
     form.warehouse_id.choices = [(w.id, f"{w.code} — {w.name}")
                                  for w in masterdata.list_warehouses(db.session, active_only=True)]
     return form
@@ -105,7 +90,6 @@ def _line_errors(form: forms.DraftForm, error: DomainError, numbers: list[int]) 
     show_domain_error(error, form)
 
 
-@bp.route("/purchasing/orders/new", methods=["GET", "POST"])
 @roles_required(*BUYERS)
 def new():  # type: ignore[no-untyped-def]
     form, numbers = _draft_form(), []
@@ -124,52 +108,19 @@ def new():  # type: ignore[no-untyped-def]
     return render_template("purchasing/new.html", form=form), (422 if request.method == "POST" else 200)
 
 
-def _view_model(order: PurchaseOrder) -> dict[str, Any]:
-    return {"order": order, "items": po_queries.items_of(db.session, order),
-            "figures": order_figures.order_figures(db.session, [order.id])[order.id],
-            "supplier": db.session.get(Supplier, order.supplier_id),
-            "warehouse": db.session.get(Warehouse, order.warehouse_id),
-            "events": purchasing.history(db.session, order.id),
-            "receipts": receiving.receipts_of(db.session, order.id),
-            "shipments": purchase_queries.shipments_of(db.session, order.id),
-            "mails": outbox.for_source(db.session, "purchase_order", order.id),
-            "late_shipments": logistics_delays.late_inbound(db.session, utcnow(), po_id=order.id)}
-
-
-def _allowed_actions(order: PurchaseOrder, received: bool) -> list[str]:
-    """The buttons the order's status allows (the service refuses anything else anyway)."""
-    can = purchasing.TRANSITIONS.get(order.status, frozenset())
-    actions = {"submit": order.status == "draft", "approve": order.status == "pending_approval",
-               "send": "sent" in can, "in_transit": "in_transit" in can,
-               "close": "closed" in can, "cancel": "cancelled" in can and not received}
-    return [name for name, allowed in actions.items() if allowed]
-
-
-@bp.route("/purchasing/orders/<int:po_id>")
 @roles_required(*STAFF)
 def detail(po_id: int):  # type: ignore[no-untyped-def]
-    return detail_page(_order(po_id))
+    return detail_page(order_or_404(po_id))
 
 
-def detail_page(order: PurchaseOrder, *, import_form: Any = None, import_error: Any = None) -> str:
-    """The order page; the lines-import view renders it again with the rejected file's report."""
-    model = _view_model(order)
-    received = any(line.qty_received > 0 for line in order.lines)
-    return render_template("purchasing/detail.html", **model, action_form=forms.ActionForm(),
-                           cancel_form=forms.ReasonForm(), return_form=forms.ReturnForm(),
-                           import_form=import_form or UploadForm(), import_error=import_error,
-                           actions=_allowed_actions(order, received))
-
-
-@bp.route("/purchasing/orders/<int:po_id>/print")
 @roles_required(*STAFF)
 def print_order(po_id: int):  # type: ignore[no-untyped-def]
-    return render_template("purchasing/print.html", **_view_model(_order(po_id)))
+    return render_template("purchasing/print.html", **view_model(order_or_404(po_id)))
 
 
 def _act(po_id: int, work: Callable[[], Any], done: str, after: Callable[[], None] | None = None):  # type: ignore
     """One button: run one service transition in one transaction; domain errors become a flash."""
-    _order(po_id)
+    order_or_404(po_id)
     if forms.ActionForm().validate_on_submit():
         try:
             commit(work)
@@ -185,13 +136,11 @@ def _now():  # type: ignore[no-untyped-def]
     return utcnow()
 
 
-@bp.route("/purchasing/orders/<int:po_id>/submit", methods=["POST"])
 @roles_required(*BUYERS)
 def submit(po_id: int):  # type: ignore[no-untyped-def]
     return _act(po_id, lambda: purchasing.submit(db.session, po_id, actor=web_actor(), now=_now()), "Submitted.")
 
 
-@bp.route("/purchasing/orders/<int:po_id>/approve", methods=["POST"])
 @roles_required(*BUYERS)
 def approve(po_id: int):  # type: ignore[no-untyped-def]
     return _act(po_id, lambda: purchasing.approve(db.session, po_id, actor=web_actor(), now=_now()), "Approved.")
@@ -211,12 +160,11 @@ def _mail_supplier(po_id: int) -> None:
               f"and will be retried every {outbox.RETRY_EVERY_MINUTES} minutes.", "error")
 
 
-@bp.route("/purchasing/orders/<int:po_id>/send", methods=["GET", "POST"])
 @roles_required(*BUYERS)
 def send(po_id: int):  # type: ignore[no-untyped-def]
     """GET: the e-mail the supplier will receive, with Confirm and Cancel. POST: send it."""
     if request.method == "GET":
-        return _send_preview(_order(po_id))
+        return _send_preview(order_or_404(po_id))
     return _act(po_id, lambda: purchasing.send(db.session, po_id, actor=web_actor(), now=_now()),
                 "Sent to the supplier.", after=lambda: _mail_supplier(po_id))
 
@@ -229,25 +177,19 @@ def _send_preview(order: PurchaseOrder):  # type: ignore[no-untyped-def]
                            supplier=db.session.get(Supplier, order.supplier_id), action_form=forms.ActionForm())
 
 
-@bp.route("/purchasing/orders/<int:po_id>/in-transit", methods=["POST"])
 @roles_required(*BUYERS)
 def in_transit(po_id: int):  # type: ignore[no-untyped-def]
     return _act(po_id, lambda: purchasing.mark_in_transit(db.session, po_id, actor=web_actor(), now=_now()),
                 "Marked in transit.")
 
 
-@bp.route("/purchasing/orders/<int:po_id>/close", methods=["POST"])
 @roles_required(*BUYERS)
 def close(po_id: int):  # type: ignore[no-untyped-def]
     return _act(po_id, lambda: purchasing.close(db.session, po_id, actor=web_actor(), now=_now()), "Closed.")
 
 
-@bp.route("/purchasing/orders/<int:po_id>/cancel", methods=["POST"])
 @roles_required(*BUYERS)
 def cancel(po_id: int):  # type: ignore[no-untyped-def]
     form = forms.ReasonForm()
     return _act(po_id, lambda: purchasing.cancel(db.session, po_id, actor=web_actor(), now=_now(),
                                                  reason=form.reason.data or ""), "Cancelled.")
-
-
-from blueprints.purchasing import line_import_views, receiving_views  # noqa: E402,F401  (routes register on bp)

@@ -7,29 +7,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from blueprints.common import (
-    CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, web_actor,
-)
+from blueprints.common import CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, web_actor
 from blueprints.replenishment import forms
 from scm.extensions import db
 from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse, utcnow
-from scm.services.planning import (
-    replenishment,
-    approval as replenishment_approval,
-    figures as replenishment_figures,
-    policies as replenishment_policy,
-    warnings as stock_warnings,
-)
-from scm.services.stock import masterdata
 from scm.services.kernel.errors import DomainError, NotFound
+from scm.services.planning import approval as replenishment_approval
+from scm.services.planning import figures as replenishment_figures
+from scm.services.planning import policies as replenishment_policy
+from scm.services.planning import replenishment
+from scm.services.planning import warnings as stock_warnings
+from scm.services.stock import masterdata
 
-bp = Blueprint("replenishment", __name__, url_prefix="/replenishment")
 
-
-@bp.route("/alerts")
 @roles_required(*STAFF)
 def alerts():  # type: ignore[no-untyped-def]
     severity = request.args.get("severity") or None
@@ -42,7 +35,6 @@ def alerts():  # type: ignore[no-untyped-def]
                            run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
 
 
-@bp.route("/alerts/<int:warning_id>/acknowledge", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def acknowledge(warning_id: int):  # type: ignore[no-untyped-def]
     if forms.ActionForm().validate_on_submit():
@@ -56,7 +48,6 @@ def acknowledge(warning_id: int):  # type: ignore[no-untyped-def]
     return redirect(request.referrer or url_for(".alerts"))
 
 
-@bp.route("/run", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def run_plan():  # type: ignore[no-untyped-def]
     if forms.ActionForm().validate_on_submit():
@@ -80,7 +71,6 @@ def _supplier_choices(rows: list[Any]) -> dict[int, list[tuple[int, str]]]:
     return out
 
 
-@bp.route("/suggestions")
 @roles_required(*STAFF)
 def suggestions():  # type: ignore[no-untyped-def]
     warehouse_id = request.args.get("warehouse", type=int)
@@ -112,7 +102,6 @@ def _save_and_approve(selected: list[int], approve: bool) -> replenishment_appro
     return changed
 
 
-@bp.route("/suggestions", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def update_suggestions():  # type: ignore[no-untyped-def]
     if not forms.ActionForm().validate_on_submit():
@@ -140,7 +129,6 @@ def update_suggestions():  # type: ignore[no-untyped-def]
     return redirect(back)
 
 
-@bp.route("/policies")
 @roles_required(*STAFF)
 def policies():  # type: ignore[no-untyped-def]
     q = (request.args.get("q") or "").strip()
@@ -150,7 +138,6 @@ def policies():  # type: ignore[no-untyped-def]
                            warehouses=masterdata.list_warehouses(db.session, active_only=True))
 
 
-@bp.route("/policies/<int:item_id>/<int:warehouse_id>", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def edit_policy(item_id: int, warehouse_id: int):  # type: ignore[no-untyped-def]
     item, warehouse = db.session.get(Item, item_id), db.session.get(Warehouse, warehouse_id)

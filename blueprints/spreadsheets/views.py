@@ -4,20 +4,18 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from blueprints.common import STAFF, commit, roles_required, show_domain_error, web_actor
-from blueprints.spreadsheets.forms import ConfirmForm, UploadForm
+from blueprints.common import STAFF, XLSX, commit, roles_required, show_domain_error, web_actor
+from blueprints.forms import UploadForm
+from blueprints.spreadsheets.forms import ConfirmForm
 from scm.extensions import db
 from scm.models import ImportBatch, utcnow
 from scm.services import importers
-from scm.services.stock.counts import LargeCountVariance, VarianceLimits
 from scm.services.kernel.errors import DomainError, ImportRejected
+from scm.services.stock.counts import LargeCountVariance, VarianceLimits
 from scm.sheets import annotate_errors, build_template
-
-bp = Blueprint("spreadsheets", __name__, url_prefix="/spreadsheets")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _importer(entity: str, *, for_import: bool) -> importers.Importer:
@@ -33,26 +31,22 @@ def _xlsx(data: bytes, name: str) -> Any:
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
-@bp.route("/")
 @roles_required(*STAFF)
 def index():  # type: ignore[no-untyped-def]
     return render_template("spreadsheets/index.html", importers=importers.IMPORTERS)
 
 
-@bp.route("/<entity>/template.xlsx")
 @roles_required(*STAFF)
 def template(entity: str):  # type: ignore[no-untyped-def]
     return _xlsx(build_template(_importer(entity, for_import=False).spec), f"{entity}-template.xlsx")
 
 
-@bp.route("/<entity>/export.xlsx")
 @roles_required(*STAFF)
 def export(entity: str):  # type: ignore[no-untyped-def]
     _importer(entity, for_import=False)
     return _xlsx(importers.export(db.session, entity), f"{entity}-{utcnow():%Y%m%d-%H%M}.xlsx")
 
 
-@bp.route("/<entity>/import", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def upload(entity: str):  # type: ignore[no-untyped-def]
     found = _importer(entity, for_import=True)
@@ -80,7 +74,6 @@ def _own_batch(batch_id: int) -> ImportBatch:
     return batch
 
 
-@bp.route("/imports/<int:batch_id>/apply", methods=["POST"])
 @roles_required(*STAFF)
 def apply(batch_id: int):  # type: ignore[no-untyped-def]
     batch = _own_batch(batch_id)
@@ -100,7 +93,6 @@ def apply(batch_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for(".upload", entity=batch.entity))
 
 
-@bp.route("/imports/<int:batch_id>/errors.xlsx")
 @roles_required(*STAFF)
 def errors(batch_id: int):  # type: ignore[no-untyped-def]
     batch = _own_batch(batch_id)

@@ -10,12 +10,13 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 
 from blueprints.common import STAFF, STOCK_WRITERS, commit, roles_required, show_domain_error, web_actor
 from blueprints.stock import forms
-from blueprints.stock.views import _lines, _warehouses, bp
+from blueprints.stock._shared import active_warehouses, filled_lines
 from scm.extensions import db
 from scm.models import StockCount
-from scm.services.stock import counts as count_review, ledger as stock_ledger
-from scm.services.stock.counts import CountReview, LargeCountVariance, VarianceLimits
 from scm.services.kernel.errors import DomainError
+from scm.services.stock import counts as count_review
+from scm.services.stock import ledger as stock_ledger
+from scm.services.stock.counts import CountReview, LargeCountVariance, VarianceLimits
 
 PLACEHOLDER = "Choose the warehouse you counted"
 
@@ -41,18 +42,17 @@ def _post(form: forms.CountForm, counts: list, limits: VarianceLimits) -> StockC
         reviewed=form.reviewed.data or None))
 
 
-@bp.route("/count", methods=["GET", "POST"])
 @roles_required(*STOCK_WRITERS)
 def count():  # type: ignore[no-untyped-def]
     form = forms.CountForm()
-    form.set_warehouses(_warehouses(), "warehouse_id", placeholder=PLACEHOLDER)
+    form.set_warehouses(active_warehouses(), "warehouse_id", placeholder=PLACEHOLDER)
     if not form.validate_on_submit():
         return _form_page(form, 422 if form.is_submitted() else 200)
     if form.stage.data == "edit":
         return _form_page(form)
     limits = VarianceLimits.from_config(current_app.config)
     try:
-        counts = _lines(form, "counted quantity", once_per_sku=True)
+        counts = filled_lines(form, "counted quantity", once_per_sku=True)
         if not form.stage.data:
             return _review_page(form, count_review.review_count(
                 db.session, warehouse_id=form.warehouse_id.data, counts=counts, limits=limits), "review")
@@ -70,7 +70,6 @@ def count():  # type: ignore[no-untyped-def]
     return redirect(url_for(".count_detail", count_id=posted.id))
 
 
-@bp.route("/counts/<int:count_id>")
 @roles_required(*STAFF)
 def count_detail(count_id: int):  # type: ignore[no-untyped-def]
     return render_template("stock/count_detail.html", count=db.session.get(StockCount, count_id) or abort(404))

@@ -6,16 +6,16 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from blueprints.common import CATALOG_WRITERS, STAFF, Page, commit, roles_required, show_domain_error, web_actor
+from blueprints.common import CATALOG_WRITERS, STAFF, commit, roles_required, show_domain_error, web_actor
 from blueprints.suppliers import forms
-from blueprints.suppliers.views import bp, form_data, save, today
+from blueprints.suppliers._shared import form_data, render_sourcing, save
 from scm.extensions import db
 from scm.models import Item, Supplier
 from scm.models.supplier_catalog import SOURCING_ROLES
-from scm.services.stock import masterdata
-from scm.services.suppliers import certifications, catalog as supplier_catalog, standing as supplier_standing
-from scm.services.suppliers import sourcing as sourcing_rules
 from scm.services.kernel.errors import DomainError, NotFound
+from scm.services.stock import masterdata
+from scm.services.suppliers import catalog as supplier_catalog
+from scm.services.suppliers import certifications
 
 
 def _supplier_choices(form: Any) -> None:
@@ -30,7 +30,6 @@ def _back(entry: Any) -> str:
     return url_for(".detail", supplier_id=entry.supplier_id, _anchor="catalog")
 
 
-@bp.route("/catalog/new", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def catalog_new():  # type: ignore[no-untyped-def]
     form = forms.CatalogEntryForm()
@@ -43,7 +42,6 @@ def catalog_new():  # type: ignore[no-untyped-def]
                 lambda: render_template("suppliers/catalog_form.html", form=form, entry=None))
 
 
-@bp.route("/catalog/<int:entry_id>/edit", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def catalog_edit(entry_id: int):  # type: ignore[no-untyped-def]
     try:
@@ -63,43 +61,11 @@ def catalog_edit(entry_id: int):  # type: ignore[no-untyped-def]
                                         supplier=supplier))
 
 
-def _violations_page(as_of: Any) -> Page:
-    found = sourcing_rules.violations(db.session, as_of)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    return Page(rows=found[(page - 1) * 50:page * 50], page=page, per_page=50, total=len(found))
-
-
-@bp.route("/sourcing")
 @roles_required(*STAFF)
 def sourcing():  # type: ignore[no-untyped-def]
     return render_sourcing()
 
 
-def render_sourcing(status: int = 200, review_forms: dict[int, Any] | None = None):  # type: ignore[no-untyped-def]
-    """The sourcing page: violations, open replace-candidate reviews (each with its close form), the chooser."""
-    form, allocation = forms.ChooseForm(request.args), None
-    if request.args.get("sku") and form.validate():
-        try:
-            allocation = sourcing_choice(form)
-        except DomainError as error:
-            show_domain_error(error, form)
-    if form.errors and status == 200:
-        status = 422
-    reviews = supplier_standing.open_reviews(db.session, today())
-    given = review_forms or {}
-    closers = {v.review.id: given.get(v.review.id) or forms.ReviewCloseForm(prefix=f"review-{v.review.id}",
-                                                                             formdata=None) for v in reviews}
-    return render_template("suppliers/sourcing.html", page=_violations_page(today()), form=form,
-                           allocation=allocation, reasons=sourcing_rules.REASONS, reviews=reviews,
-                           closers=closers), status
-
-
-def sourcing_choice(form: Any) -> sourcing_rules.Allocation:
-    item_id = masterdata.item_id_for_sku(db.session, form.sku.data)
-    return sourcing_rules.choose_suppliers(db.session, item_id, form.quantity.data, form.need_by.data, today())
-
-
-@bp.route("/sourcing/requirements")
 @roles_required(*STAFF)
 def requirements():  # type: ignore[no-untyped-def]
     return _requirements_page(forms.RequirementForm())
@@ -111,7 +77,6 @@ def _requirements_page(form: Any, status: int = 200):  # type: ignore[no-untyped
                            known=certifications.CERTIFICATION_TYPES), status
 
 
-@bp.route("/sourcing/requirements", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def add_requirement():  # type: ignore[no-untyped-def]
     form = forms.RequirementForm()
@@ -127,7 +92,6 @@ def add_requirement():  # type: ignore[no-untyped-def]
     return _requirements_page(form, 422)
 
 
-@bp.route("/sourcing/requirements/<int:requirement_id>/delete", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def remove_requirement(requirement_id: int):  # type: ignore[no-untyped-def]
     if forms.ActionForm().validate_on_submit():

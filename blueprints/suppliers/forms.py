@@ -1,25 +1,13 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, DecimalField, FieldList, FormField, IntegerField, SelectField, \
-    StringField, TextAreaField
+from wtforms import BooleanField, DateField, FieldList, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from blueprints.forms import PlainDecimalField
 from scm.models.supplier_catalog import SOURCING_ROLES
 from scm.models.suppliers import ADDRESS_KINDS, DOCUMENT_KINDS, SUPPLIER_STATUSES
 
 QTY = dict(places=None)
-
-
-class PlainDecimalField(DecimalField):
-    """A decimal shown as people write it (1900, 2.25), not as stored (1900.000, 2.2500); the service
-    checks the number of decimals."""
-
-    def _value(self) -> str:
-        if self.raw_data is not None and self.raw_data:
-            return str(self.raw_data[0])
-        if self.data is None:
-            return ""
-        return f"{self.data.normalize():f}" if hasattr(self.data, "normalize") else str(self.data)
 
 
 class SupplierForm(FlaskForm):

@@ -5,13 +5,21 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 
-from blueprints.common import ADMIN, CATALOG_WRITERS, STAFF, commit, roles_required, show_domain_error, sort_args, \
-    web_actor
+from blueprints.common import (
+    ADMIN,
+    CATALOG_WRITERS,
+    STAFF,
+    commit,
+    roles_required,
+    show_domain_error,
+    sort_args,
+    web_actor,
+)
 from blueprints.suppliers import charts, forms
-from blueprints.suppliers.views import _supplier, bp, form_data, today
+from blueprints.suppliers._shared import form_data, supplier_or_404, today
 from scm.extensions import db
-from scm.services.suppliers import scorecards
 from scm.services.kernel.errors import DomainError
+from scm.services.suppliers import scorecards
 
 
 def _kind() -> str:
@@ -25,7 +33,6 @@ def _start() -> date | None:
         return None
 
 
-@bp.route("/scorecards")
 @roles_required(*STAFF)
 def scorecards_ranking():  # type: ignore[no-untyped-def]
     sort, descending = sort_args("-overall")
@@ -38,10 +45,9 @@ def scorecards_ranking():  # type: ignore[no-untyped-def]
                            standing_label=scorecards.standing_label, evidence=scorecards.evidence_text)
 
 
-@bp.route("/scorecards/<int:supplier_id>")
 @roles_required(*STAFF)
 def scorecard(supplier_id: int):  # type: ignore[no-untyped-def]
-    supplier = _supplier(supplier_id)
+    supplier = supplier_or_404(supplier_id)
     settings = scorecards.get_settings(db.session)
     months = scorecards.history(db.session, supplier.id, "month")
     chosen = next((s for s in months if s.period_start == _start()), None) or (months[-1] if months else None)
@@ -53,7 +59,6 @@ def scorecard(supplier_id: int):  # type: ignore[no-untyped-def]
                            label=scorecards.period_label, settings=settings, standing_label=scorecards.standing_label)
 
 
-@bp.route("/scorecards/settings", methods=["GET", "POST"])
 @roles_required(*ADMIN)
 def scorecard_settings():  # type: ignore[no-untyped-def]
     values = scorecards.settings_values(scorecards.get_settings(db.session))
@@ -69,7 +74,6 @@ def scorecard_settings():  # type: ignore[no-untyped-def]
         (422 if request.method == "POST" else 200)
 
 
-@bp.route("/scorecards/refresh", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def refresh_scorecards():  # type: ignore[no-untyped-def]
     if forms.ActionForm().validate_on_submit():

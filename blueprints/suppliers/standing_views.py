@@ -6,18 +6,16 @@ from flask import abort, flash, redirect, url_for
 
 from blueprints.common import ADMIN, CATALOG_WRITERS, commit, roles_required, show_domain_error, web_actor
 from blueprints.suppliers import forms
-from blueprints.suppliers.catalog_views import render_sourcing
-from blueprints.suppliers.views import _supplier, bp, form_data, render_detail, today
+from blueprints.suppliers._shared import form_data, render_detail, render_sourcing, supplier_or_404, today
 from scm.extensions import db
 from scm.models import utcnow
-from scm.services.suppliers import standing as supplier_standing
 from scm.services.kernel.errors import DomainError, NotFound
+from scm.services.suppliers import standing as supplier_standing
 
 
-@bp.route("/suppliers/<int:supplier_id>/order-overrides", methods=["POST"])
 @roles_required(*ADMIN)
 def grant_override(supplier_id: int):  # type: ignore[no-untyped-def]
-    _supplier(supplier_id)
+    supplier_or_404(supplier_id)
     form = forms.OverrideForm(prefix="override")
     if form.validate_on_submit():
         try:
@@ -30,10 +28,9 @@ def grant_override(supplier_id: int):  # type: ignore[no-untyped-def]
     return render_detail(supplier_id, 422, override_form=form)
 
 
-@bp.route("/suppliers/<int:supplier_id>/order-overrides/<int:override_id>/revoke", methods=["POST"])
 @roles_required(*ADMIN)
 def revoke_override(supplier_id: int, override_id: int):  # type: ignore[no-untyped-def]
-    _supplier(supplier_id)
+    supplier_or_404(supplier_id)
     if forms.ActionForm().validate_on_submit():
         try:
             commit(lambda: supplier_standing.revoke_override(db.session, supplier_id, override_id,
@@ -45,7 +42,6 @@ def revoke_override(supplier_id: int, override_id: int):  # type: ignore[no-unty
     return redirect(url_for(".detail", supplier_id=supplier_id, _anchor="order-block"))
 
 
-@bp.route("/sourcing/reviews/<int:review_id>/close", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def close_review(review_id: int):  # type: ignore[no-untyped-def]
     try:

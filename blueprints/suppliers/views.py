@@ -8,41 +8,27 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any, Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 
 from blueprints.common import (
-    CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, sort_args, web_actor,
+    CATALOG_WRITERS,
+    STAFF,
+    commit,
+    paginate,
+    roles_required,
+    show_domain_error,
+    sort_args,
+    web_actor,
 )
 from blueprints.suppliers import forms
+from blueprints.suppliers._shared import form_data, render_detail, save, supplier_or_404, today
 from scm.extensions import db
-from scm.models import SupplierDocument, utcnow
-from scm.services.suppliers import certifications, scorecards, standing as supplier_standing, profiles as suppliers
+from scm.models import SupplierDocument
 from scm.services.kernel.errors import DomainError, NotFound
-
-bp = Blueprint("suppliers", __name__)
-
-
-def today():  # type: ignore[no-untyped-def]
-    return utcnow().date()
+from scm.services.suppliers import certifications, scorecards
+from scm.services.suppliers import profiles as suppliers
 
 
-def form_data(form: Any, *skip: str) -> dict:
-    return {name: field.data for name, field in form._fields.items() if name not in ("csrf_token", *skip)}
-
-
-def save(form: Any, work: Callable[[], Any], done: Callable[[Any], str], render: Callable[[], Any]):  # type: ignore
-    """Validate, run the service and commit; on any error re-render with 422 and the errors in place."""
-    if form.validate_on_submit():
-        try:
-            result = commit(work)
-            flash("Saved.", "success")
-            return redirect(done(result))
-        except DomainError as error:
-            show_domain_error(error, form)
-    return render(), (422 if request.method == "POST" else 200)
-
-
-@bp.route("/suppliers")
 @roles_required(*STAFF)
 def index():  # type: ignore[no-untyped-def]
     sort, descending = sort_args("code")
@@ -55,7 +41,6 @@ def index():  # type: ignore[no-untyped-def]
                            expiring=certifications.expiring_certifications(db.session, today(), include_expired_days=30))
 
 
-@bp.route("/suppliers/new", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def new():  # type: ignore[no-untyped-def]
     form = forms.SupplierForm()
@@ -64,10 +49,9 @@ def new():  # type: ignore[no-untyped-def]
                 lambda: render_template("suppliers/form.html", form=form, supplier=None))
 
 
-@bp.route("/suppliers/<int:supplier_id>/edit", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def edit(supplier_id: int):  # type: ignore[no-untyped-def]
-    supplier = _supplier(supplier_id)
+    supplier = supplier_or_404(supplier_id)
     form = forms.SupplierForm(obj=supplier)
     return save(form, lambda: suppliers.update_supplier(db.session, supplier, form_data(form), actor=web_actor(),
                                                         as_of=today()),
@@ -75,37 +59,13 @@ def edit(supplier_id: int):  # type: ignore[no-untyped-def]
                 lambda: render_template("suppliers/form.html", form=form, supplier=supplier))
 
 
-def _supplier(supplier_id: int):  # type: ignore[no-untyped-def]
-    try:
-        return suppliers.get_supplier(db.session, supplier_id)
-    except NotFound:
-        abort(404)
-
-
-def render_detail(supplier_id: int, status: int = 200, **forms_given: Any):  # type: ignore[no-untyped-def]
-    """The profile page, with the add forms (the one just submitted keeps its input and errors)."""
-    try:
-        profile = suppliers.profile(db.session, supplier_id, today())
-    except NotFound:
-        abort(404)
-    page_forms = {"contact_form": forms.ContactForm(prefix="contact"), "address_form": forms.AddressForm(prefix="address"),
-                  "document_form": forms.DocumentForm(prefix="document"),
-                  "override_form": forms.OverrideForm(prefix="override"), **forms_given}
-    return render_template("suppliers/detail.html", p=profile, action_form=forms.ActionForm(),
-                           warnings=suppliers.purchase_warnings(db.session, supplier_id, None, today()),
-                           block=supplier_standing.order_block(db.session, profile.supplier, today()),
-                           overrides=supplier_standing.overrides_of(db.session, supplier_id),
-                           **page_forms), status
-
-
-@bp.route("/suppliers/<int:supplier_id>")
 @roles_required(*STAFF)
 def detail(supplier_id: int):  # type: ignore[no-untyped-def]
     return render_detail(supplier_id)
 
 
 def _add(supplier_id: int, form: Any, name: str, work: Callable[[], Any], anchor: str):  # type: ignore
-    _supplier(supplier_id)
+    supplier_or_404(supplier_id)
     if form.validate_on_submit():
         try:
             commit(work)
@@ -116,7 +76,6 @@ def _add(supplier_id: int, form: Any, name: str, work: Callable[[], Any], anchor
     return render_detail(supplier_id, 422, **{name: form})
 
 
-@bp.route("/suppliers/<int:supplier_id>/contacts", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def add_contact(supplier_id: int):  # type: ignore[no-untyped-def]
     form = forms.ContactForm(prefix="contact")
@@ -124,7 +83,6 @@ def add_contact(supplier_id: int):  # type: ignore[no-untyped-def]
         db.session, supplier_id, form_data(form), actor=web_actor()), "contacts")
 
 
-@bp.route("/suppliers/<int:supplier_id>/addresses", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def add_address(supplier_id: int):  # type: ignore[no-untyped-def]
     form = forms.AddressForm(prefix="address")
@@ -132,7 +90,6 @@ def add_address(supplier_id: int):  # type: ignore[no-untyped-def]
         db.session, supplier_id, form_data(form), actor=web_actor()), "addresses")
 
 
-@bp.route("/suppliers/<int:supplier_id>/documents", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def upload_document(supplier_id: int):  # type: ignore[no-untyped-def]
     form = forms.DocumentForm(prefix="document")
@@ -142,7 +99,7 @@ def upload_document(supplier_id: int):  # type: ignore[no-untyped-def]
 
 
 def _remove(supplier_id: int, work: Callable[[], Any], anchor: str):  # type: ignore[no-untyped-def]
-    _supplier(supplier_id)
+    supplier_or_404(supplier_id)
     if forms.ActionForm().validate_on_submit():
         try:
             commit(work)
@@ -154,31 +111,27 @@ def _remove(supplier_id: int, work: Callable[[], Any], anchor: str):  # type: ig
     return redirect(url_for(".detail", supplier_id=supplier_id, _anchor=anchor))
 
 
-@bp.route("/suppliers/<int:supplier_id>/contacts/<int:contact_id>/delete", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def remove_contact(supplier_id: int, contact_id: int):  # type: ignore[no-untyped-def]
     return _remove(supplier_id, lambda: suppliers.remove_contact(db.session, supplier_id, contact_id,
                                                                  actor=web_actor()), "contacts")
 
 
-@bp.route("/suppliers/<int:supplier_id>/addresses/<int:address_id>/delete", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def remove_address(supplier_id: int, address_id: int):  # type: ignore[no-untyped-def]
     return _remove(supplier_id, lambda: suppliers.remove_address(db.session, supplier_id, address_id,
                                                                  actor=web_actor()), "addresses")
 
 
-@bp.route("/suppliers/<int:supplier_id>/certifications/<int:certification_id>/delete", methods=["POST"])
 @roles_required(*CATALOG_WRITERS)
 def remove_certification(supplier_id: int, certification_id: int):  # type: ignore[no-untyped-def]
     return _remove(supplier_id, lambda: certifications.remove_certification(
         db.session, supplier_id, certification_id, actor=web_actor()), "certifications")
 
 
-@bp.route("/suppliers/<int:supplier_id>/certifications/new", methods=["GET", "POST"])
 @roles_required(*CATALOG_WRITERS)
 def certification_new(supplier_id: int):  # type: ignore[no-untyped-def]
-    supplier = _supplier(supplier_id)
+    supplier = supplier_or_404(supplier_id)
     form = forms.CertificationForm()
     upload = form.file.data if form.file.data and getattr(form.file.data, "filename", "") else None
     return save(form, lambda: certifications.add_certification(
@@ -188,7 +141,6 @@ def certification_new(supplier_id: int):  # type: ignore[no-untyped-def]
         lambda: render_template("suppliers/certification_form.html", form=form, supplier=supplier))
 
 
-@bp.route("/suppliers/<int:supplier_id>/documents/<int:document_id>")
 @roles_required(*STAFF)
 def download_document(supplier_id: int, document_id: int):  # type: ignore[no-untyped-def]
     """Always as an attachment, with the type found by sniffing at upload and nosniff: never rendered inline."""
@@ -200,6 +152,3 @@ def download_document(supplier_id: int, document_id: int):  # type: ignore[no-un
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-from blueprints.suppliers import catalog_views, scorecard_views, standing_views  # noqa: E402,F401  (routes register on bp)

@@ -12,12 +12,15 @@ import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from scm.demo import dashboard as demo_dashboard
+from scm.demo import logistics as demo_logistics
+from scm.demo import suppliers as demo_suppliers
 from scm.models import DemandRecord, Item, Supplier, User
-from scm.demo import dashboard as demo_dashboard, logistics as demo_logistics, suppliers as demo_suppliers
 from scm.services.kernel import accounts
-from scm.services.stock import masterdata, ledger as stock_ledger
-from scm.services.suppliers import scorecards
 from scm.services.kernel.actors import Actor
+from scm.services.stock import ledger as stock_ledger
+from scm.services.stock import masterdata
+from scm.services.suppliers import scorecards
 
 DEMO_PASSWORD = "scm-demo-2026"
 DEMO_USERS = [("admin@demo.local", "Ada Admin", "admin"), ("buyer@demo.local", "Ben Buyer", "buyer"),

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import CatalogEntry, StockBalance, Supplier, User, Warehouse
-from scm.services.purchasing import orders as purchasing
-from scm.services.stock import ledger as stock_ledger
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import DomainError
+from scm.services.purchasing import orders as purchasing
+from scm.services.stock import ledger as stock_ledger
 
 
 def seed_activity(session: Session, *, today: date, actor: Actor) -> dict[str, int]:

@@ -10,11 +10,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scm.models import CatalogEntry, Carrier, Item, Shipment, StockBalance, Supplier, User, Warehouse
+from scm.models import Carrier, CatalogEntry, Item, Shipment, StockBalance, Supplier, User, Warehouse
 from scm.services import portal
+from scm.services.kernel.actors import Actor
 from scm.services.logistics import shipments as logistics
 from scm.services.purchasing import orders as purchasing
-from scm.services.kernel.actors import Actor
 
 CARRIERS = [
     ("DHL", "DHL Express", "https://www.dhl.com/en/express/tracking.html?AWB={tracking}", {"standard": 3, "express": 1}, 24),

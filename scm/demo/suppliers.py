@@ -17,14 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, Supplier, Warehouse
-from scm.services.suppliers import (
-    certifications,
-    scorecard_facts,
-    scorecards,
-    catalog as supplier_catalog,
-    profiles as suppliers,
-)
 from scm.services.kernel.actors import Actor
+from scm.services.suppliers import catalog as supplier_catalog
+from scm.services.suppliers import certifications, scorecard_facts, scorecards
+from scm.services.suppliers import profiles as suppliers
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@ from scm.models.base import Base, Money, Quantity, UTCDateTime, utcnow
 PO_STATUSES = ("draft", "pending_approval", "approved", "sent", "confirmed", "partially_confirmed", "rejected",
                "in_transit", "partially_received", "received", "closed", "cancelled")
 _STATUS_SQL = ",".join(f"'{s}'" for s in PO_STATUSES)
+# The status sets every rule reads (one definition each; the README's glossary names them):
+UNSENT_STATUSES = ("draft", "pending_approval", "approved")  # committed to, not yet with the supplier; hidden from it
+AWAITING_GOODS_STATUSES = ("sent", "confirmed", "partially_confirmed", "in_transit", "partially_received")  # receivable
+ON_ORDER_STATUSES = (*UNSENT_STATUSES, *AWAITING_GOODS_STATUSES)  # what the plan counts as on order
+ENDED_STATUSES = ("closed", "cancelled", "rejected")  # nothing more will come
 
 
 class PoSequence(Base):

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scm.models.base import Base, UTCDateTime, utcnow

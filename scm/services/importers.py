@@ -16,19 +16,15 @@ from sqlalchemy.orm import Session
 
 from scm.models import ImportBatch, Item, Warehouse, utcnow
 from scm.services.kernel import audit
-from scm.services.planning import demand_sheets
-from scm.services.stock import (
-    sheets as count_sheets,
-    masterdata,
-    queries as stock_queries,
-    units as units_of_measure,
-)
-from scm.services.stock.sheets import STOCK_COUNTS
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import Conflict, ImportRejected, NotFound, ValidationFailed
-from scm.sheets import (
-    CellError, Column, EntitySpec, ParseResult, SpreadsheetRejected, export_rows, read_rows,
-)
+from scm.services.planning import demand_sheets
+from scm.services.stock import masterdata
+from scm.services.stock import queries as stock_queries
+from scm.services.stock import sheets as count_sheets
+from scm.services.stock import units as units_of_measure
+from scm.services.stock.sheets import STOCK_COUNTS
+from scm.sheets import CellError, Column, EntitySpec, ParseResult, SpreadsheetRejected, export_rows, read_rows
 
 CHUNK = 5000
 ITEMS = EntitySpec("items", "Items", [

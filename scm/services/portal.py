@@ -16,16 +16,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scm.models import (
-    CatalogEntry, Certification, Forecast, ForecastRun, Item, PurchaseOrder, ScorecardSnapshot,
-    ShippingNotice, ShippingNoticeLine, SupplierDocument,
+    CatalogEntry,
+    Certification,
+    Forecast,
+    ForecastRun,
+    Item,
+    PurchaseOrder,
+    ScorecardSnapshot,
+    ShippingNotice,
+    ShippingNoticeLine,
+    SupplierDocument,
 )
+from scm.models.purchasing import AWAITING_GOODS_STATUSES
+
+# What a supplier sees: everything from "sent" onwards (drafts and internal approval never), one rule.
+from scm.models.purchasing import UNSENT_STATUSES as HIDDEN_STATUSES
 from scm.services.kernel import audit
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels
 from scm.services.purchasing import orders as purchasing
 from scm.services.suppliers import certifications, scorecards
-from scm.services.kernel.actors import Actor
-# What a supplier sees: everything from "sent" onwards (drafts and internal approval never), one rule.
-from scm.services.purchasing.queries import HIDDEN_FROM_SUPPLIERS as HIDDEN_STATUSES, OPEN_STATUSES
-from scm.services.kernel.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels
 
 ZERO = Decimal("0")
 NOTICE_STATUSES = ("confirmed", "partially_confirmed", "in_transit", "partially_received")
@@ -49,7 +59,7 @@ def list_orders(session: Session, supplier_id: int, status: str | None = None) -
     """The supplier's orders from "sent" onwards, newest first; `status` narrows ("open" = still to deliver)."""
     stmt = select(PurchaseOrder).where(*_visible(supplier_id))
     if status == "open":
-        stmt = stmt.where(PurchaseOrder.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(PurchaseOrder.status.in_(AWAITING_GOODS_STATUSES))
     elif status:
         stmt = stmt.where(PurchaseOrder.status == status)
     return list(session.scalars(stmt.order_by(PurchaseOrder.id.desc())))

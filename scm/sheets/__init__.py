@@ -26,8 +26,7 @@ from __future__ import annotations
 from scm.sheets.annotate import annotate_errors
 from scm.sheets.guard import ReadLimits
 from scm.sheets.reader import read_rows
-from scm.sheets.spec import (CellError, Column, ColumnType, EntitySpec, ParseResult,
-                                           SpreadsheetRejected)
+from scm.sheets.spec import CellError, Column, ColumnType, EntitySpec, ParseResult, SpreadsheetRejected
 from scm.sheets.values import neutralise, unneutralise
 from scm.sheets.writer import build_template, describe_column, export_csv, export_rows
 

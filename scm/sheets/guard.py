@@ -18,9 +18,9 @@ import codecs
 import io
 import re
 import zipfile
-from itertools import chain
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import PurePosixPath
 
 from scm.sheets.spec import SpreadsheetRejected

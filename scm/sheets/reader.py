@@ -20,11 +20,18 @@ from typing import Any
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from scm.sheets.guard import CSV, ReadLimits, check_upload, decode_csv
-from scm.sheets.spec import (ERRORS_SHEET, CellError, Column, EntitySpec,
-                                           ParseResult, SpreadsheetRejected, column_letter,
-                                           normalise_header, show_value)
-from scm.sheets.values import (Converter, InvalidCell, as_text, make_converter,
-                                             unneutralise)
+from scm.sheets.spec import (
+    ERRORS_SHEET,
+    CellError,
+    Column,
+    EntitySpec,
+    ParseResult,
+    SpreadsheetRejected,
+    column_letter,
+    normalise_header,
+    show_value,
+)
+from scm.sheets.values import Converter, InvalidCell, as_text, make_converter, unneutralise
 
 Grid = Sequence[Sequence[Any]]
 

@@ -23,8 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scm.sheets.spec import Column, ColumnType, EntitySpec, show_value
-from scm.sheets.values import (MAX_DECIMAL_DIGITS, MAX_INTEGER, excel_datetime,
-                                             export_text, make_exporter)
+from scm.sheets.values import MAX_DECIMAL_DIGITS, MAX_INTEGER, excel_datetime, export_text, make_exporter
 
 LAST_ROW = 1_048_576                       # Excel's last row: validation covers the whole column
 LISTS_SHEET = "Lists"                      # hidden sheet for choice lists too long for a formula

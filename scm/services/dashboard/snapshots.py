@@ -19,8 +19,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from scm.models import DashboardSnapshot
-from scm.services.dashboard import panels as dashboard
 from scm.services.dashboard import kpis
+from scm.services.dashboard import panels as dashboard
 
 # The dataclasses a snapshot may hold, by name (anything else is refused when decoding).
 _CLASSES = {cls.__name__: cls for cls in (dashboard.StockFigures, kpis.StockValue, kpis.Turnover, kpis.SlowDead)}

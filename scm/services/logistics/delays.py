@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from scm.models import Item, PurchaseOrder, Shipment, ShipmentLine, Supplier
 from scm.models.logistics import CLOSED_STATUSES
 from scm.services.kernel import audit
-from scm.services.purchasing.arrivals import order_still_expecting, pending_lines
 from scm.services.kernel.actors import Actor
+from scm.services.purchasing.arrivals import order_still_expecting, pending_lines
 
 
 def delay_reasons(shipment: Shipment, now: datetime) -> list[str]:

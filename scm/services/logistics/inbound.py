@@ -24,10 +24,8 @@ from sqlalchemy.orm import Session
 
 from scm.models import PurchaseOrder, PurchaseOrderLine, Shipment, ShipmentLine
 from scm.models.logistics import CLOSED_STATUSES
+from scm.models.purchasing import ON_ORDER_STATUSES, UNSENT_STATUSES
 
-UNSENT_PO_STATUSES = ("draft", "pending_approval", "approved")  # committed to, not yet with the supplier
-OPEN_PO_STATUSES = (*UNSENT_PO_STATUSES, "sent", "confirmed", "partially_confirmed", "in_transit",
-                    "partially_received")
 ZERO = Decimal("0")
 
 
@@ -73,7 +71,7 @@ def planned_date(line: PurchaseOrderLine, ordered_on: date) -> date:
 
 def _not_before_sending(planned: date, ordered_on: date, status: str, as_of: date | None) -> date:
     """An unsent order still waiting on `as_of` arrives its lead time after it leaves, not before."""
-    if as_of is None or status not in UNSENT_PO_STATUSES or as_of <= ordered_on:
+    if as_of is None or status not in UNSENT_STATUSES or as_of <= ordered_on:
         return planned
     return planned + (as_of - ordered_on)
 
@@ -86,7 +84,7 @@ def expected_receipts(session: Session, *, item_ids: Collection[int] | None = No
     stmt = (select(PurchaseOrderLine, PurchaseOrder.number, PurchaseOrder.supplier_id, PurchaseOrder.warehouse_id,
                    PurchaseOrder.ordered_on, PurchaseOrder.status)
             .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.po_id)
-            .where(PurchaseOrder.status.in_(OPEN_PO_STATUSES),
+            .where(PurchaseOrder.status.in_(ON_ORDER_STATUSES),
                    PurchaseOrderLine.qty_received < PurchaseOrderLine.qty_ordered))
     if item_ids is not None:
         stmt = stmt.where(PurchaseOrderLine.item_id.in_(list(item_ids)))

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from scm.models import Carrier, Shipment, UnmatchedTrackingEvent
 from scm.models.logistics import CLOSED_STATUSES
 from scm.services.kernel import audit
-from scm.services.logistics import shipments as logistics
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import InvalidTransition, NotFound, ValidationFailed
+from scm.services.logistics import shipments as logistics
 
 
 def get_unmatched(session: Session, unmatched_id: int) -> UnmatchedTrackingEvent:

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from scm.models import Carrier, Shipment, ShipmentEvent, utcnow
 from scm.models.logistics import EVENT_STATUSES
-from scm.services.logistics import shipments as logistics
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import ImportRejected
+from scm.services.logistics import shipments as logistics
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
 
 SHIPMENTS = EntitySpec("shipments", "Shipments", [

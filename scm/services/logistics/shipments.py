@@ -22,14 +22,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scm.models import (
-    Carrier, PurchaseOrder, PurchaseOrderLine, Shipment, ShipmentEvent, ShipmentLine, ShippingNotice,
-    UnmatchedTrackingEvent, Warehouse,
+    Carrier,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLine,
+    ShippingNotice,
+    UnmatchedTrackingEvent,
+    Warehouse,
 )
 from scm.models.logistics import CLOSED_STATUSES, EVENT_STATUSES, SHIPMENT_KINDS, STATUS_RANK
 from scm.services.kernel import audit
-from scm.services.stock import ledger as stock_ledger
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import InvalidTransition, NotFound, ValidationFailed, line_labels
+from scm.services.stock import ledger as stock_ledger
 
 ZERO = Decimal("0")
 EVENT_SOURCES = ("staff", "portal", "import", "webhook", "system")
@@ -169,7 +176,8 @@ def create_inbound_from_notice(session: Session, notice: ShippingNotice, *, acto
 def create_inbound(session: Session, po_id: int, data: dict, lines: dict[int, Any], *, actor: Actor,
                    now: datetime) -> Shipment:
     """A buyer enters an inbound shipment for a PO (no notice): `lines` maps PO line id -> quantity."""
-    from scm.services.purchasing import figures as order_figures, orders as purchasing
+    from scm.services.purchasing import figures as order_figures
+    from scm.services.purchasing import orders as purchasing
     order = session.get(PurchaseOrder, po_id)
     if order is None:
         raise NotFound(f"purchase order {po_id} does not exist")

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from scm.models.logistics import EVENT_STATUSES
 from scm.services.kernel import json_input
-from scm.services.logistics import shipments as logistics
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import DomainError, ValidationFailed
+from scm.services.logistics import shipments as logistics
 
 TOLERANCE = timedelta(minutes=5)
 

@@ -25,14 +25,22 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from scm.models import (
-    CatalogEntry, Item, PlanRun, PurchaseOrder, ReplenishmentPolicy, Suggestion, Supplier, User, Warehouse,
+    CatalogEntry,
+    Item,
+    PlanRun,
+    PurchaseOrder,
+    ReplenishmentPolicy,
+    Suggestion,
+    Supplier,
+    User,
+    Warehouse,
 )
 from scm.services.kernel import audit
+from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from scm.services.logistics import shipments as logistics
 from scm.services.planning import plan_lock as replenishment_lock
 from scm.services.purchasing import orders as purchasing
-from scm.services.kernel.actors import Actor
-from scm.services.kernel.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 
 BUYER_ROLES = ("admin", "buyer")
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import DemandRecord, Item, Warehouse, utcnow
-from scm.services.planning import demand
 from scm.services.kernel.actors import Actor
+from scm.services.planning import demand
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
 
 DEMAND_HISTORY = EntitySpec("demand_history", "Demand history", [

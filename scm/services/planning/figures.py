@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from scm.models import Suggestion
 
-
 QTY = Decimal("0.001")
 COVER = Decimal("0.1")
 ZERO = Decimal(0)

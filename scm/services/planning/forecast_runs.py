@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from forecasting import ForecastResult, SeriesInput, forecast_many, prepare_series
 from scm.models import Forecast, ForecastRun, Item, Warehouse, utcnow
-from scm.services.planning import demand
 from scm.services.kernel.errors import NotFound
+from scm.services.planning import demand
 
 HORIZON = {"D": 28, "W": 13, "M": 6}   # periods ahead: four weeks, a quarter, half a year
 SEASON = {"D": 7, "W": 52, "M": 12}

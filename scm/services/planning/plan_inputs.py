@@ -16,14 +16,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scm.models import (
-    CatalogEntry, DeliveryFact, Forecast, ForecastRun, Item, PriceBreak, ReplenishmentPolicy, StockBalance, Supplier,
-    UnitOfMeasure, Warehouse,
+    CatalogEntry,
+    DeliveryFact,
+    Forecast,
+    ForecastRun,
+    Item,
+    PriceBreak,
+    ReplenishmentPolicy,
+    StockBalance,
+    Supplier,
+    UnitOfMeasure,
+    Warehouse,
 )
 from scm.models.items import UNKNOWN_UNIT_DECIMALS
 from scm.services.logistics import inbound
+from scm.services.planning.policies import EffectivePolicy, effective
 from scm.services.suppliers import certifications, scorecards
 from scm.services.suppliers.allocation import PriceTier, SupplierOption
-from scm.services.planning.policies import EffectivePolicy, effective
 from scm.services.suppliers.sourcing import supplier_warnings
 
 LAST_RECEIPTS = 10

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scm.services.planning import replenishment, figures as replenishment_figures
 from scm.services.kernel.errors import NotFound
+from scm.services.planning import figures as replenishment_figures
+from scm.services.planning import replenishment
 
 
 @dataclass(frozen=True)

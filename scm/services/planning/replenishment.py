@@ -38,15 +38,13 @@ from sqlalchemy.orm import Session
 from forecasting import policy as formulas
 from forecasting import projection
 from scm.models import PlanRun
+from scm.models.purchasing import UNSENT_STATUSES
 from scm.services.kernel import audit
-from scm.services.logistics import inbound
-from scm.services.planning import (
-    plan_inputs as replenishment_inputs,
-    plan_lock as replenishment_lock,
-    suggestions as replenishment_orders,
-    warnings as stock_warnings,
-)
 from scm.services.kernel.actors import Actor
+from scm.services.planning import plan_inputs as replenishment_inputs
+from scm.services.planning import plan_lock as replenishment_lock
+from scm.services.planning import suggestions as replenishment_orders
+from scm.services.planning import warnings as stock_warnings
 from scm.services.planning.pair_plan import PairPlan
 from scm.services.suppliers.allocation import ROLE_ORDER, SupplierOption
 
@@ -149,7 +147,7 @@ def _counted_orders(inputs: replenishment_inputs.PlanInputs) -> tuple[dict, dict
 def _new_pair(key: tuple[int, int], inputs: replenishment_inputs.PlanInputs, lines: list, moving: list) -> PairPlan:
     on_hand, reserved = inputs.balances.get(key, (Decimal(0), Decimal(0)))
     labels = {r.po_number: r.po_number + (f" ({r.status.replace('_', ' ')})" if r.status in
-                                          inbound.UNSENT_PO_STATUSES else "") for r in lines}
+                                          UNSENT_STATUSES else "") for r in lines}
     pair = PairPlan(key[0], key[1], inputs.items[key[0]][0], float(on_hand), float(reserved),
                     float(sum((r.qty_open for r in lines), Decimal(0))),
                     float(sum((t.qty for t in moving), Decimal(0))), [labels[n] for n in sorted(labels)],

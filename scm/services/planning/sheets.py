@@ -15,13 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse
-from scm.services.planning import (
-    approval as replenishment_approval,
-    figures as replenishment_figures,
-    policies as replenishment_policy,
-)
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import ValidationFailed
+from scm.services.planning import approval as replenishment_approval
+from scm.services.planning import figures as replenishment_figures
+from scm.services.planning import policies as replenishment_policy
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
 
 POLICIES = EntitySpec("replenishment_policies", "Replenishment policies", [

@@ -18,9 +18,9 @@ from forecasting import SeriesInput, prepare_series
 from forecasting import simulation as engine
 from scm.models import Item, SimulationRun, Warehouse
 from scm.services.kernel import audit
-from scm.services.planning import demand
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import ValidationFailed
+from scm.services.planning import demand
 
 SEASON = 52           # weeks
 BASELINE_WINDOW = 13  # min/max statistics over the last quarter

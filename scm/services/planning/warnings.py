@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from scm import formatting
 from scm.models import Item, StockWarning, User, Warehouse
-from scm.services.kernel import audit, bulk, mail as mailer
-from scm.services.planning import figures as replenishment_figures
+from scm.services.kernel import audit, bulk
+from scm.services.kernel import mail as mailer
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import InvalidTransition, NotFound, PermissionDenied
+from scm.services.planning import figures as replenishment_figures
 
 if TYPE_CHECKING:
     from scm.services.planning.pair_plan import PairPlan

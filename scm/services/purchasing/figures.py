@@ -23,10 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import PurchaseOrder, PurchaseOrderLine
+from scm.models.purchasing import ENDED_STATUSES
 
 ZERO = Decimal("0")
 MONEY = Decimal("0.0001")
-ENDED_STATUSES = ("closed", "cancelled", "rejected")
 CHUNK = 500
 
 

@@ -24,18 +24,34 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scm.models import (
-    CatalogEntry, Item, PoSequence, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, User,
+    CatalogEntry,
+    Item,
+    PoSequence,
+    PurchaseOrder,
+    PurchaseOrderEvent,
+    PurchaseOrderLine,
+    Supplier,
+    User,
     Warehouse,
 )
 from scm.services.kernel import audit, outbox
-from scm.services.purchasing import arrivals as logistics_arrivals, figures as order_figures, mail as purchase_mail
-from scm.services.stock import units as units_of_measure
-from scm.services.suppliers import scorecard_facts, catalog as supplier_catalog, profiles as suppliers
 from scm.services.kernel.actors import Actor
-from scm.services.suppliers.allocation import PriceTier, price_for
 from scm.services.kernel.errors import (
-    Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels,
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    line_labels,
 )
+from scm.services.purchasing import arrivals as logistics_arrivals
+from scm.services.purchasing import figures as order_figures
+from scm.services.purchasing import mail as purchase_mail
+from scm.services.stock import units as units_of_measure
+from scm.services.suppliers import catalog as supplier_catalog
+from scm.services.suppliers import profiles as suppliers
+from scm.services.suppliers import scorecard_facts
+from scm.services.suppliers.allocation import PriceTier, price_for
 
 ZERO = Decimal("0")
 QTY = Decimal("0.001")

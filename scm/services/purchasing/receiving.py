@@ -29,18 +29,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scm.models import Item, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Receipt, ReceiptLine
+from scm.models.purchasing import AWAITING_GOODS_STATUSES
 from scm.services.kernel import audit
-from scm.services.purchasing import arrivals as logistics_arrivals, orders as purchasing
-from scm.services.stock import ledger as stock_ledger
-from scm.services.suppliers import scorecard_facts
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed, line_labels
+from scm.services.purchasing import arrivals as logistics_arrivals
+from scm.services.purchasing import orders as purchasing
+from scm.services.stock import ledger as stock_ledger
+from scm.services.suppliers import scorecard_facts
 
 ZERO = Decimal("0")
 QTY = Decimal("0.001")
 DEFAULT_TOLERANCE = Decimal("0.05")
 RECEIVING_ROLES = ("admin", "warehouse")
-RECEIVABLE = ("sent", "confirmed", "partially_confirmed", "in_transit", "partially_received")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _start(session: Session, po_id: int, actor: Actor, now: datetime, tolerance:
     if not isinstance(tolerance, Decimal) or not ZERO <= tolerance <= 1:
         raise ValidationFailed({"tolerance": ["a fraction from 0 to 1, such as 0.05 for 5 %"]})
     order = purchasing.lock_order(session, po_id)
-    if order.status not in RECEIVABLE:
+    if order.status not in AWAITING_GOODS_STATUSES:
         raise InvalidTransition(f"purchase order {order.number} is {order.status}; goods cannot be received "
                                 f"against it", current=order.status, wanted="partially_received")
     return order

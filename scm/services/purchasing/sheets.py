@@ -14,28 +14,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scm.models import (
-    CatalogEntry,
-    Item,
-    PurchaseOrder,
-    PurchaseOrderLine,
-    Supplier,
-    Warehouse,
-)
+from scm.models import CatalogEntry, Item, PurchaseOrder, PurchaseOrderLine, Supplier, Warehouse
+from scm.models.purchasing import AWAITING_GOODS_STATUSES
 from scm.services.kernel import audit
-from scm.services.purchasing import figures as order_figures, queries as purchase_queries, orders as purchasing
-from scm.services.suppliers import profiles as suppliers
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import ImportRejected, InvalidTransition, PermissionDenied
-from scm.sheets import (
-    CellError,
-    Column,
-    EntitySpec,
-    ParseResult,
-    SpreadsheetRejected,
-    export_rows,
-    read_rows,
-)
+from scm.services.purchasing import figures as order_figures
+from scm.services.purchasing import orders as purchasing
+from scm.services.purchasing import queries as purchase_queries
+from scm.services.suppliers import profiles as suppliers
+from scm.sheets import CellError, Column, EntitySpec, ParseResult, SpreadsheetRejected, export_rows, read_rows
 
 PURCHASE_ORDERS = EntitySpec("purchase_orders", "Purchase orders", [
     Column("number", "PO number", "text"), Column("status", "Status", "text"),
@@ -121,7 +109,7 @@ def open_orders_workbook(session: Session, supplier_id: int) -> bytes:
     Only the supplier's own orders; drafts and orders not yet sent never appear.
     """
     stmt = (purchase_queries.supplier_order_query(supplier_id).order_by(None)
-            .where(PurchaseOrder.status.in_(purchase_queries.OPEN_STATUSES)).order_by(PurchaseOrder.id))
+            .where(PurchaseOrder.status.in_(AWAITING_GOODS_STATUSES)).order_by(PurchaseOrder.id))
     rows = session.execute(stmt).all()
     orders = [order for order, _s, _w in rows]
     skus = purchase_queries.skus_of(session, orders)

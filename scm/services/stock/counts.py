@@ -24,9 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockBalance, Warehouse
-from scm.services.stock import units as units_of_measure
 from scm.services.kernel.errors import DomainError, InsufficientStock, NotFound, ValidationFailed
-from scm.services.stock.ledger_inputs import quantity, warehouse as warehouse_by_id
+from scm.services.stock import units as units_of_measure
+from scm.services.stock.ledger_inputs import quantity
+from scm.services.stock.ledger_inputs import warehouse as warehouse_by_id
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")

@@ -11,24 +11,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scm.models.base import Quantity
 from scm.models import (
-    Item, Reservation, StockBalance, StockCount, StockCountLine, StockMove, Transfer, TransferLine,
-    Warehouse, utcnow,
+    Item,
+    Reservation,
+    StockBalance,
+    StockCount,
+    StockCountLine,
+    StockMove,
+    Transfer,
+    TransferLine,
+    Warehouse,
+    utcnow,
 )
+from scm.models.base import Quantity
 from scm.models.stock import ISSUE_REASONS
 from scm.services.kernel import audit
-from scm.services.stock import counts as count_review, units as units_of_measure
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import Conflict, InsufficientStock, NotFound, ValidationFailed
-from scm.services.stock.ledger_inputs import item as _item, quantity as _quantity, warehouse as _warehouse
+from scm.services.stock import counts as count_review
+from scm.services.stock import units as units_of_measure
+from scm.services.stock.ledger_inputs import item as _item
+from scm.services.stock.ledger_inputs import quantity as _quantity
+from scm.services.stock.ledger_inputs import warehouse as _warehouse
 
 ZERO = Decimal("0")
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from scm.models import Item, UnitOfMeasure, Warehouse
 from scm.models.items import UNKNOWN_UNIT_DECIMALS
 from scm.services.kernel import audit
-from scm.services.stock import units as units_of_measure
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import NotFound, ValidationFailed
+from scm.services.stock import units as units_of_measure
 
 ITEM_FIELDS = ("sku", "name", "uom", "category", "unit_cost", "abc_class", "is_core", "active")
 WAREHOUSE_FIELDS = ("code", "name", "address", "latitude", "longitude", "active")

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockMove, Warehouse
-from scm.services.stock import masterdata, ledger as stock_ledger
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import NotFound, ValidationFailed
+from scm.services.stock import ledger as stock_ledger
+from scm.services.stock import masterdata
 
 REQUEST_KINDS = ("receipt", "issue", "adjustment", "transfer")
 

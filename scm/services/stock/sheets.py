@@ -14,13 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockBalance, StockCount, Warehouse
-from scm.services.stock import (
-    counts as count_review,
-    masterdata,
-    ledger as stock_ledger,
-    units as units_of_measure,
-)
 from scm.services.kernel.actors import Actor
+from scm.services.stock import counts as count_review
+from scm.services.stock import ledger as stock_ledger
+from scm.services.stock import masterdata
+from scm.services.stock import units as units_of_measure
 from scm.services.stock.counts import CountReview, LargeCountVariance, VarianceLimits
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
 

@@ -15,8 +15,8 @@ from scm.models import CatalogEntry, Item, PriceBreak, Supplier
 from scm.models.supplier_catalog import SOURCING_ROLES
 from scm.services.kernel import audit
 from scm.services.kernel.actors import Actor
-from scm.services.kernel.errors import NotFound, ValidationFailed
 from scm.services.kernel.currencies import clean_currency
+from scm.services.kernel.errors import NotFound, ValidationFailed
 
 ENTRY_FIELDS = ("supplier_id", "item_id", "supplier_sku", "role", "moq", "order_multiple", "lead_time_days",
                 "capacity_per_week", "split_share", "active")

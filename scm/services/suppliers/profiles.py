@@ -14,20 +14,23 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from scm.models import (
-    CatalogEntry, Certification, PriceBreak, ScorecardSnapshot, Supplier, SupplierAddress, SupplierContact,
+    CatalogEntry,
+    Certification,
+    PriceBreak,
+    ScorecardSnapshot,
+    Supplier,
+    SupplierAddress,
+    SupplierContact,
     SupplierDocument,
 )
 from scm.models.suppliers import ADDRESS_KINDS, SUPPLIER_STATUSES
 from scm.services.kernel import audit
-from scm.services.suppliers import (
-    certifications,
-    scorecards,
-    catalog as supplier_catalog,
-    standing as supplier_standing,
-)
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.currencies import CURRENCIES, clean_currency  # noqa: F401  (re-exported)
 from scm.services.kernel.errors import NotFound, ValidationFailed
+from scm.services.suppliers import catalog as supplier_catalog
+from scm.services.suppliers import certifications, scorecards
+from scm.services.suppliers import standing as supplier_standing
 
 SUPPLIER_FIELDS = ("code", "name", "status", "status_reason", "status_since", "payment_terms", "currency", "notes")
 CONTACT_FIELDS = ("name", "email", "phone", "role")

@@ -24,7 +24,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from scm.models import (
-    CatalogEntry, DeliveryFact, InspectionFact, Item, PoFact, PriceBreak, PurchaseOrder, PurchaseOrderLine, Supplier,
+    CatalogEntry,
+    DeliveryFact,
+    InspectionFact,
+    Item,
+    PoFact,
+    PriceBreak,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
 )
 from scm.services.kernel.errors import NotFound, ValidationFailed
 from scm.services.suppliers.scorecard_metrics import Delivery, Facts, Inspection, OverdueLine

@@ -16,12 +16,29 @@ from sqlalchemy.orm import Session
 
 from scm.models import ScorecardSettings, ScorecardSnapshot, SourcingReview, Supplier
 from scm.services.kernel import audit
-from scm.services.suppliers import scorecard_facts
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import ValidationFailed
+from scm.services.suppliers import scorecard_facts
 from scm.services.suppliers.scorecard_metrics import (  # noqa: F401  (the pure API, re-exported)
-    DEFAULT_SETTINGS, METRIC_LABELS, METRIC_SHORT, METRICS, STANDINGS, Delivery, Facts, Inspection, OverdueLine, Period,
-    PurchaseOrder, Score, Settings, compute, metric_facts, overall_score, period_of, periods_between, standing_for,
+    DEFAULT_SETTINGS,
+    METRIC_LABELS,
+    METRIC_SHORT,
+    METRICS,
+    STANDINGS,
+    Delivery,
+    Facts,
+    Inspection,
+    OverdueLine,
+    Period,
+    PurchaseOrder,
+    Score,
+    Settings,
+    compute,
+    metric_facts,
+    overall_score,
+    period_of,
+    periods_between,
+    standing_for,
 )
 
 SETTING_FIELDS = ("weight_on_time", "weight_quality", "weight_lead_time", "weight_fill_rate", "weight_price",

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from scm.models import CatalogEntry, Item, PriceBreak, Supplier, utcnow
 from scm.models.supplier_catalog import SOURCING_ROLES
 from scm.models.suppliers import SUPPLIER_STATUSES
-from scm.services.suppliers import scorecards, catalog as supplier_catalog, profiles as suppliers
 from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import ImportRejected, ValidationFailed
+from scm.services.suppliers import catalog as supplier_catalog
+from scm.services.suppliers import profiles as suppliers
+from scm.services.suppliers import scorecards
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
 
 CHUNK = 5000

@@ -20,17 +20,20 @@ from sqlalchemy.orm import Session
 
 from scm import formatting
 from scm.models import CatalogEntry, Item, ItemCertRequirement, Supplier
-from scm.services.suppliers import (
-    certifications,
-    scorecard_facts,
-    scorecards,
-    catalog as supplier_catalog,
-    standing as supplier_standing,
-)
-from scm.services.suppliers.allocation import (  # noqa: F401  (re-exported: purchasing and planning import from here)
-    ROLE_ORDER, Allocation, AllocationLine, PriceTier, SupplierOption, allocate, price_for, round_order_quantity,
-)
 from scm.services.kernel.errors import NotFound, ValidationFailed
+from scm.services.suppliers import catalog as supplier_catalog
+from scm.services.suppliers import certifications, scorecard_facts, scorecards
+from scm.services.suppliers import standing as supplier_standing
+from scm.services.suppliers.allocation import (  # noqa: F401  (re-exported: purchasing and planning import from here)
+    ROLE_ORDER,
+    Allocation,
+    AllocationLine,
+    PriceTier,
+    SupplierOption,
+    allocate,
+    price_for,
+    round_order_quantity,
+)
 
 BACKUP_CAPACITY_SHARE = Decimal("0.5")
 REASONS = {"no_primary": "No primary", "primary_blocked": "Primary blocked", "no_backup": "No backup",

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 from scm.models import CatalogEntry, Item, OrderBlockOverride, SourcingReview, Supplier
 from scm.models.supplier_trust import REVIEW_DECISIONS
 from scm.services.kernel import audit
-from scm.services.suppliers import certifications, scorecards, catalog as supplier_catalog
 from scm.services.kernel.actors import Actor
-from scm.services.suppliers.allocation import PriceTier, price_for, round_order_quantity
 from scm.services.kernel.errors import NotFound, ValidationFailed
+from scm.services.suppliers import catalog as supplier_catalog
+from scm.services.suppliers import certifications, scorecards
+from scm.services.suppliers.allocation import PriceTier, price_for, round_order_quantity
 
 OVERRIDE_FIELDS = ("supplier_id", "reason", "expires_on")
 
