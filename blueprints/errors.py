@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import UnprocessableEntity
 
 from scm.extensions import db
 from scm.services.kernel.errors import DomainError
@@ -32,6 +34,15 @@ def register_error_handlers(app: Flask) -> None:
 
     for code in MESSAGES:
         app.register_error_handler(code, handler(code))
+
+    @app.errorhandler(DataError)
+    def out_of_range(error: DataError) -> Any:
+        """The last line of defence: a value the database cannot store (an id beyond an INTEGER, a text
+        longer than its column) that no validation caught is the client's mistake, a 422, not a 500."""
+        reason = str(getattr(error, "orig", "") or "").splitlines()[0] if getattr(error, "orig", None) else ""
+        return handler(422)(UnprocessableEntity(
+            "a value does not fit the field it is for (a number too large or a text too long)"
+            + (f": {reason}" if reason else "")))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Any:

@@ -1,12 +1,13 @@
 """Hostile input stops at the door with a 404 or a 422 that says what was wrong, never a 500.
 
-Three kinds of value are valid HTTP yet break a query further down: whole numbers beyond what a
-BIGINT holds (a path id or `?page=` of 2⁶³ makes the database driver overflow), the NUL character
+Three kinds of value are valid HTTP yet break a query further down: whole numbers beyond what an
+id column holds (every id is an INTEGER: PostgreSQL refuses 2³¹ in a comparison with one, SQLite's
+driver overflows at 2⁶³), the NUL character
 (PostgreSQL refuses it in every text column) and JSON nested thousands of levels deep. Rather than
 trusting every view to remember, the app installs these once (`install(app)` in the factory):
 
-- the `int` URL converter stops at 2⁶³ − 1, so a larger id simply matches no route: 404;
-- `request.args.get(name, type=int)` refuses a number outside the BIGINT range with a 422 naming it;
+- the `int` URL converter stops at 2³¹ − 1, so a larger id simply matches no route: 404;
+- `request.args.get(name, type=int)` refuses a number outside that range with a 422 naming it;
 - any path part, query or form field holding NUL is a 422 naming the field;
 - JSON bodies go through `scm.services.kernel.json_input.loads` (depth and NUL limits): a 422 naming `body`
   or the offending field.
@@ -24,9 +25,9 @@ from werkzeug.routing import IntegerConverter
 from scm.services.kernel import json_input
 from scm.services.kernel.errors import ValidationFailed
 
-#: The largest whole number a BIGINT column (and SQLite's INTEGER) can hold.
-MAX_INT = 2**63 - 1
-#: The deepest page a list serves (page × page size must stay far from MAX_INT as an OFFSET).
+#: The largest whole number an INTEGER column holds: every id, and every count a query string carries.
+MAX_INT = 2**31 - 1
+#: The deepest page a list serves (a page of 1,000,000 × 200 rows is still a sane OFFSET).
 MAX_PAGE = 1_000_000
 
 
@@ -40,7 +41,7 @@ class BadInput(UnprocessableEntity):
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:id>` that never matches a number a database id column cannot hold."""
+    """`<int:id>` that never matches a number an id column cannot hold."""
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_INT)
@@ -48,7 +49,7 @@ class BoundedIntConverter(IntegerConverter):
 
 
 class BoundedArgs(ImmutableMultiDict):
-    """Query and form values; `get(..., type=int)` refuses numbers beyond the BIGINT range."""
+    """Query and form values; `get(..., type=int)` refuses numbers an INTEGER column cannot hold."""
 
     def get(self, key: Any, default: Any = None, type: Callable | None = None) -> Any:  # noqa: A002
         value = super().get(key, default, type)

@@ -34,7 +34,7 @@ class Filters:
             warehouse = int(args.get("warehouse_id") or 0) or None
         except ValueError:
             warehouse = None
-        if warehouse is not None and not 0 < warehouse < 2**63:
+        if warehouse is not None and not 0 < warehouse < 2**31:  # what an INTEGER id holds
             raise ValidationFailed({"warehouse_id": ["no such warehouse"]})
         return cls(kind=kind, status=status, carrier=str(args.get("carrier", ""))[:20],
                    late=str(args.get("late", "")).lower() in ("1", "true", "yes", "on"), warehouse_id=warehouse,
