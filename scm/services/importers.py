@@ -7,164 +7,30 @@ single transaction. A file applied before is recognised by its fingerprint.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scm.models import ImportBatch, Item, Warehouse, utcnow
+from scm.models import ImportBatch, utcnow
 from scm.services.kernel import audit
 from scm.services.kernel.actors import Actor
-from scm.services.kernel.errors import Conflict, ImportRejected, NotFound, ValidationFailed
+from scm.services.kernel.errors import Conflict, ImportRejected, NotFound
+from scm.services.logistics import sheets as logistics_sheets
 from scm.services.planning import demand_sheets
-from scm.services.stock import masterdata
-from scm.services.stock import queries as stock_queries
-from scm.services.stock import sheets as count_sheets
-from scm.services.stock import units as units_of_measure
-from scm.services.stock.sheets import STOCK_COUNTS
-from scm.sheets import CellError, Column, EntitySpec, ParseResult, SpreadsheetRejected, export_rows, read_rows
+from scm.services.planning import sheets as planning_sheets
+from scm.services.purchasing import sheets as purchasing_sheets
+from scm.services.stock import sheets as stock_sheets
+from scm.services.suppliers import sheets as supplier_sheets
+from scm.sheets import ParseResult, SpreadsheetRejected, export_rows, read_rows
+from scm.sheets.importer import Importer
 
-CHUNK = 5000
-ITEMS = EntitySpec("items", "Items", [
-    Column("sku", "SKU", "text", required=True, max_length=64, comment="Unique item code", example="BOLT-M8"),
-    Column("name", "Name", "text", required=True, max_length=200, example="Hex bolt M8"),
-    Column("uom", "Unit", "text", required=True, max_length=16, example="ea",
-           comment="A unit code from Admin → Units of measure (ea, pcs, box, kg, l, m…)"),
-    Column("category", "Category", "text", max_length=80, example="Fasteners"),
-    Column("unit_cost", "Unit cost", "decimal", places=4, min=Decimal(0), example="0.12"),
-    Column("abc_class", "ABC class", "choice", choices=("A", "B", "C"), example="B"),
-    Column("is_core", "Core item", "boolean", example="no"),
-    Column("active", "Active", "boolean", example="yes"),
-], key_columns=("sku",))
-WAREHOUSES = EntitySpec("warehouses", "Warehouses", [
-    Column("code", "Code", "text", required=True, max_length=16, example="WH-EAST"),
-    Column("name", "Name", "text", required=True, max_length=120, example="East DC"),
-    Column("address", "Address", "text", max_length=400),
-    Column("latitude", "Latitude", "decimal", places=6, min=Decimal(-90), max=Decimal(90)),
-    Column("longitude", "Longitude", "decimal", places=6, min=Decimal(-180), max=Decimal(180)),
-    Column("active", "Active", "boolean", example="yes"),
-], key_columns=("code",))
-@dataclass(frozen=True)
-class Importer:
-    spec: EntitySpec
-    check: Callable[[Session, ParseResult], list[CellError]]  # database-level checks, with locations
-    apply: Callable[[Session, ParseResult, Actor], str]       # returns a one-line summary
-    export: Callable[[Session], Iterable[dict[str, Any]]]
-    import_roles: tuple[str, ...]
-    label: str
-    diff: Callable[[Session, ParseResult], list[dict[str, Any]]] | None = None  # changes shown in the preview
-    # Importers whose preview is a review a person confirms (stock counts): `review` gives what the
-    # preview shows, and `apply` then takes a 4th argument, the confirmation options (see apply()).
-    review: Callable[[Session, ParseResult, Any], list[Any]] | None = None
-
-
-# ---------------------------------------------------------------- items
-
-def _cleaned_by(clean: Callable[[dict], dict]) -> Callable[[Session, ParseResult], list[CellError]]:
-    """A checker that runs the entity's own validation (the one forms and the API use) on every row."""
-    def check(_session: Session, result: ParseResult) -> list[CellError]:
-        errors = []
-        for number, row in zip(result.row_numbers, result.rows):
-            try:
-                clean({k: v for k, v in row.items() if v is not None})
-            except ValidationFailed as failed:
-                errors.extend(result.locate(number, key, msg, row.get(key))
-                              for key, msgs in failed.field_errors.items() for msg in msgs)
-        return errors
-    return check
-
-
-def _check_items(session: Session, result: ParseResult) -> list[CellError]:
-    """The item form's own validation on every row, against the registered units of measure."""
-    known = units_of_measure.known_codes(session)
-    return _cleaned_by(lambda data: masterdata.clean_item(data, units=known))(session, result)
-
-
-def _apply_items(session: Session, result: ParseResult, actor: Actor) -> str:
-    existing = _by_key(session, Item, Item.sku, [r["sku"] for r in result.rows])
-    created = updated = 0
-    for row in result.rows:
-        data = {k: v for k, v in row.items() if v is not None}
-        if row["sku"] in existing:
-            masterdata.update_item(session, existing[row["sku"]], data, actor=actor)
-            updated += 1
-        else:
-            masterdata.create_item(session, data, actor=actor)
-            created += 1
-    return f"{created} item(s) created, {updated} updated"
-
-
-def _export_items(session: Session) -> Iterable[dict[str, Any]]:
-    for item in session.scalars(select(Item).order_by(Item.sku).execution_options(yield_per=2000)):
-        yield {c.key: getattr(item, c.key) for c in ITEMS.columns}
-
-
-# ---------------------------------------------------------------- warehouses
-
-def _apply_warehouses(session: Session, result: ParseResult, actor: Actor) -> str:
-    existing = _by_key(session, Warehouse, Warehouse.code, [r["code"].upper() for r in result.rows])
-    created = updated = 0
-    for row in result.rows:
-        data = {k: (float(v) if k in ("latitude", "longitude") else v) for k, v in row.items() if v is not None}
-        if row["code"].upper() in existing:
-            masterdata.update_warehouse(session, existing[row["code"].upper()], data, actor=actor)
-            updated += 1
-        else:
-            masterdata.create_warehouse(session, data, actor=actor)
-            created += 1
-    return f"{created} warehouse(s) created, {updated} updated"
-
-
-def _export_warehouses(session: Session) -> Iterable[dict[str, Any]]:
-    for warehouse in masterdata.list_warehouses(session):
-        yield {c.key: getattr(warehouse, c.key) for c in WAREHOUSES.columns}
-
-
-STOCK_VALUE = EntitySpec("stock_value", "Stock value", [
-    Column("warehouse", "Warehouse", "text"), Column("value", "Stock value", "decimal")])
-
-
-def _check_stock_value(_session: Session, result: ParseResult) -> list[CellError]:
-    return [result.locate(result.row_numbers[0] if result.row_numbers else 1, None,
-                          "stock value is computed from the stock and unit costs; it cannot be imported")]
-
-
-def _apply_stock_value(_session: Session, _result: ParseResult, _actor: Actor) -> str:
-    raise ImportRejected("stock value cannot be imported")
-
-
-def _export_stock_value(session: Session) -> Iterable[dict[str, Any]]:
-    """Stock value per warehouse and in total (`stock_queries.stock_values`, as the dashboard shows it)."""
-    values = stock_queries.stock_values(session)
-    yield from ({"warehouse": code, "value": value} for code, value in values.by_warehouse)
-    yield {"warehouse": "Total", "value": values.total}
-
-
+# Every entity of the Spreadsheets page, area by area: each area lists its own once, here they are joined.
 IMPORTERS: dict[str, Importer] = {
-    "items": Importer(ITEMS, _check_items, _apply_items, _export_items, ("admin", "buyer"), "Items"),
-    "warehouses": Importer(WAREHOUSES, _cleaned_by(masterdata.clean_warehouse), _apply_warehouses, _export_warehouses, ("admin",),
-                           "Warehouses"),
-    "stock_counts": Importer(STOCK_COUNTS, count_sheets.check_counts, count_sheets.apply_counts,
-                             count_sheets.export_counts, ("admin", "warehouse"), "Opening stock and stock counts",
-                             review=count_sheets.review_counts),
-    "demand_history": Importer(demand_sheets.DEMAND_HISTORY, demand_sheets.check_demand, demand_sheets.apply_demand,
-                               demand_sheets.export_demand, ("admin", "buyer"), "Demand history (past sales)"),
-    "promotions": Importer(demand_sheets.PROMOTIONS, demand_sheets.check_promotions, demand_sheets.apply_promotions,
-                           demand_sheets.export_promotions, ("admin", "buyer"), "Promotions"),
-    "stock_value": Importer(STOCK_VALUE, _check_stock_value, _apply_stock_value, _export_stock_value, (),
-                            "Stock value by warehouse (export only)"),
+    **stock_sheets.IMPORTERS, **demand_sheets.IMPORTERS, **supplier_sheets.IMPORTERS, **purchasing_sheets.IMPORTERS,
+    **logistics_sheets.IMPORTERS, **planning_sheets.IMPORTERS,
 }
 
-
-def _by_key(session: Session, model: Any, column: Any, keys: list[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    unique = sorted(set(keys))
-    for start in range(0, len(unique), CHUNK):
-        for obj in session.scalars(select(model).where(column.in_(unique[start:start + CHUNK]))):
-            found[getattr(obj, column.key)] = obj
-    return found
 
 
 def importer(entity: str) -> Importer:
@@ -238,18 +104,3 @@ def export(session: Session, entity: str) -> bytes:
     return export_rows(spec_importer.spec, spec_importer.export(session))
 
 
-# Supplier sheets (suppliers, catalog, price breaks; scorecards export) live in their own module.
-from scm.services.suppliers import sheets as _supplier_sheets  # noqa: E402
-
-IMPORTERS.update({name: Importer(*parts) for name, parts in _supplier_sheets.SHEETS.items()})
-from scm.services.purchasing import sheets as _purchasing_sheets
-
-IMPORTERS.update({name: Importer(*parts) for name, parts in _purchasing_sheets.SHEETS.items()})
-from scm.services.logistics import sheets as _logistics_sheets
-
-IMPORTERS.update({name: Importer(*parts) for name, parts in _logistics_sheets.SHEETS.items()})
-
-from scm.services.planning import sheets as _replenishment_sheets
-
-IMPORTERS.update({name: Importer(*parts, diff=_replenishment_sheets.DIFFS.get(name))
-                  for name, parts in _replenishment_sheets.SHEETS.items()})

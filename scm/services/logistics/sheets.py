@@ -22,6 +22,7 @@ from scm.services.kernel.actors import Actor
 from scm.services.kernel.errors import ImportRejected
 from scm.services.logistics import shipments as logistics
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
+from scm.sheets.importer import Importer
 
 SHIPMENTS = EntitySpec("shipments", "Shipments", [
     Column("id", "Shipment", "integer"), Column("kind", "Kind", "text"), Column("reference", "Reference", "text"),
@@ -107,8 +108,9 @@ def _export_only(what: str) -> tuple[Any, Any]:
     return check, apply
 
 
-SHEETS: dict[str, tuple[Any, ...]] = {
-    "shipments": (SHIPMENTS, *_export_only("shipments"), export_shipments, (), "Shipments (export only)"),
-    "tracking_updates": (TRACKING_UPDATES, check_updates, apply_updates, export_events, ("admin", "buyer", "warehouse"),
+# This area's entities of the Spreadsheets page (`scm.services.importers` joins every area's).
+IMPORTERS: dict[str, Importer] = {
+    "shipments": Importer(SHIPMENTS, *_export_only("shipments"), export_shipments, (), "Shipments (export only)"),
+    "tracking_updates": Importer(TRACKING_UPDATES, check_updates, apply_updates, export_events, ("admin", "buyer", "warehouse"),
                          "Shipment tracking updates (events)"),
 }

@@ -12,6 +12,7 @@ from scm.models import DemandRecord, Item, Warehouse, utcnow
 from scm.services.kernel.actors import Actor
 from scm.services.planning import demand
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
+from scm.sheets.importer import Importer
 
 DEMAND_HISTORY = EntitySpec("demand_history", "Demand history", [
     Column("sku", "SKU", "text", required=True, max_length=64, example="BOLT-M8"),
@@ -99,3 +100,12 @@ def export_promotions(session: Session) -> Iterable[dict[str, Any]]:
     for promo, sku, code in session.execute(demand.promotions_query()):
         yield {"sku": sku, "warehouse": code, "starts_on": promo.starts_on, "ends_on": promo.ends_on,
                "uplift": Decimal(str(promo.uplift)), "note": promo.note}
+
+
+# This area's entities of the Spreadsheets page (`scm.services.importers` joins every area's).
+IMPORTERS: dict[str, Importer] = {
+    "demand_history": Importer(DEMAND_HISTORY, check_demand, apply_demand, export_demand, ("admin", "buyer"),
+                               "Demand history (past sales)"),
+    "promotions": Importer(PROMOTIONS, check_promotions, apply_promotions, export_promotions, ("admin", "buyer"),
+                           "Promotions"),
+}

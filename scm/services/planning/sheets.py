@@ -21,6 +21,7 @@ from scm.services.planning import approval as replenishment_approval
 from scm.services.planning import figures as replenishment_figures
 from scm.services.planning import policies as replenishment_policy
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
+from scm.sheets.importer import Importer
 
 POLICIES = EntitySpec("replenishment_policies", "Replenishment policies", [
     Column("sku", "SKU", "text", required=True, max_length=64, example="BOLT-M8"),
@@ -189,10 +190,10 @@ def apply_suggestions(session: Session, result: ParseResult, actor: Actor) -> st
     return f"{len(changes)} suggestion(s) changed, {len(result.rows) - len(changes)} unchanged"
 
 
-SHEETS: dict[str, tuple[Any, ...]] = {
-    "replenishment_policies": (POLICIES, check_policies, apply_policies, export_policies, ("admin", "buyer"),
+# This area's entities of the Spreadsheets page (`scm.services.importers` joins every area's).
+IMPORTERS: dict[str, Importer] = {
+    "replenishment_policies": Importer(POLICIES, check_policies, apply_policies, export_policies, ("admin", "buyer"),
                                "Replenishment policies"),
-    "replenishment_suggestions": (SUGGESTIONS, check_suggestions, apply_suggestions, export_suggestions,
-                                  ("admin", "buyer"), "Suggested orders (edit quantities and suppliers)"),
+    "replenishment_suggestions": Importer(SUGGESTIONS, check_suggestions, apply_suggestions, export_suggestions,
+                                  ("admin", "buyer"), "Suggested orders (edit quantities and suppliers)", diff=diff_suggestions),
 }
-DIFFS = {"replenishment_suggestions": diff_suggestions}

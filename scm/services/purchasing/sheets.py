@@ -24,6 +24,7 @@ from scm.services.purchasing import orders as purchasing
 from scm.services.purchasing import queries as purchase_queries
 from scm.services.suppliers import profiles as suppliers
 from scm.sheets import CellError, Column, EntitySpec, ParseResult, SpreadsheetRejected, export_rows, read_rows
+from scm.sheets.importer import Importer
 
 PURCHASE_ORDERS = EntitySpec("purchase_orders", "Purchase orders", [
     Column("number", "PO number", "text"), Column("status", "Status", "text"),
@@ -132,11 +133,11 @@ def _export_only(what: str) -> tuple[Any, Any]:
     return check, apply
 
 
-# (spec, check, apply, export, import roles, label): `importers` wraps each in its Importer.
-SHEETS: dict[str, tuple[Any, ...]] = {
-    "purchase_orders": (PURCHASE_ORDERS, *_export_only("purchase orders"), export_orders, (),
+# This area's entities of the Spreadsheets page (`scm.services.importers` joins every area's).
+IMPORTERS: dict[str, Importer] = {
+    "purchase_orders": Importer(PURCHASE_ORDERS, *_export_only("purchase orders"), export_orders, (),
                         "Purchase orders (export only)"),
-    "purchase_order_lines": (PO_LINES, *_export_only("purchase order lines"), export_lines, (),
+    "purchase_order_lines": Importer(PO_LINES, *_export_only("purchase order lines"), export_lines, (),
                              "Purchase order lines (export only)"),
 }
 

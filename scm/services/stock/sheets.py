@@ -1,26 +1,30 @@
-"""Opening stock and stock counts as a spreadsheet: one count document per warehouse named in the file.
+"""The stock area's spreadsheets: items, warehouses, opening stock and stock counts, and the stock
+value by warehouse (export only). Registered by `scm.services.importers`.
 
-Every row names its warehouse (the column is required; there is no default warehouse). The preview
-shows each warehouse's differences (count_review) with the large variances listed; applying the
-file posts nothing until those large lines are confirmed a second time, with the tokens the
+Counts: every row names its warehouse (the column is required; there is no default warehouse). The
+preview shows each warehouse's differences (count_review) with the large variances listed; applying
+the file posts nothing until those large lines are confirmed a second time, with the tokens the
 confirmation page carries. The difference is always taken against on hand when the file is applied.
 """
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scm.models import Item, StockBalance, StockCount, Warehouse
 from scm.services.kernel.actors import Actor
+from scm.services.kernel.errors import ImportRejected, ValidationFailed
 from scm.services.stock import counts as count_review
 from scm.services.stock import ledger as stock_ledger
 from scm.services.stock import masterdata
+from scm.services.stock import queries as stock_queries
 from scm.services.stock import units as units_of_measure
 from scm.services.stock.counts import CountReview, LargeCountVariance, VarianceLimits
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
+from scm.sheets.importer import Importer
 
 CHUNK = 5000
 STOCK_COUNTS = EntitySpec("stock_counts", "Stock count", [
@@ -124,3 +128,126 @@ def export_counts(session: Session) -> Iterable[dict[str, Any]]:
             .order_by(Warehouse.code, Item.sku).execution_options(yield_per=5000))
     for code, sku, on_hand in session.execute(stmt):
         yield {"warehouse": code, "sku": sku, "counted": on_hand}
+
+
+# ---------------------------------------------------------------- items and warehouses
+
+ITEMS = EntitySpec("items", "Items", [
+    Column("sku", "SKU", "text", required=True, max_length=64, comment="Unique item code", example="BOLT-M8"),
+    Column("name", "Name", "text", required=True, max_length=200, example="Hex bolt M8"),
+    Column("uom", "Unit", "text", required=True, max_length=16, example="ea",
+           comment="A unit code from Admin → Units of measure (ea, pcs, box, kg, l, m…)"),
+    Column("category", "Category", "text", max_length=80, example="Fasteners"),
+    Column("unit_cost", "Unit cost", "decimal", places=4, min=Decimal(0), example="0.12"),
+    Column("abc_class", "ABC class", "choice", choices=("A", "B", "C"), example="B"),
+    Column("is_core", "Core item", "boolean", example="no"),
+    Column("active", "Active", "boolean", example="yes"),
+], key_columns=("sku",))
+WAREHOUSES = EntitySpec("warehouses", "Warehouses", [
+    Column("code", "Code", "text", required=True, max_length=16, example="WH-EAST"),
+    Column("name", "Name", "text", required=True, max_length=120, example="East DC"),
+    Column("address", "Address", "text", max_length=400),
+    Column("latitude", "Latitude", "decimal", places=6, min=Decimal(-90), max=Decimal(90)),
+    Column("longitude", "Longitude", "decimal", places=6, min=Decimal(-180), max=Decimal(180)),
+    Column("active", "Active", "boolean", example="yes"),
+], key_columns=("code",))
+
+def _cleaned_by(clean: Callable[[dict], dict]) -> Callable[[Session, ParseResult], list[CellError]]:
+    """A checker that runs the entity's own validation (the one forms and the API use) on every row."""
+    def check(_session: Session, result: ParseResult) -> list[CellError]:
+        errors = []
+        for number, row in zip(result.row_numbers, result.rows):
+            try:
+                clean({k: v for k, v in row.items() if v is not None})
+            except ValidationFailed as failed:
+                errors.extend(result.locate(number, key, msg, row.get(key))
+                              for key, msgs in failed.field_errors.items() for msg in msgs)
+        return errors
+    return check
+
+
+def _check_items(session: Session, result: ParseResult) -> list[CellError]:
+    """The item form's own validation on every row, against the registered units of measure."""
+    known = units_of_measure.known_codes(session)
+    return _cleaned_by(lambda data: masterdata.clean_item(data, units=known))(session, result)
+
+
+def _apply_items(session: Session, result: ParseResult, actor: Actor) -> str:
+    existing = _by_key(session, Item, Item.sku, [r["sku"] for r in result.rows])
+    created = updated = 0
+    for row in result.rows:
+        data = {k: v for k, v in row.items() if v is not None}
+        if row["sku"] in existing:
+            masterdata.update_item(session, existing[row["sku"]], data, actor=actor)
+            updated += 1
+        else:
+            masterdata.create_item(session, data, actor=actor)
+            created += 1
+    return f"{created} item(s) created, {updated} updated"
+
+
+def _export_items(session: Session) -> Iterable[dict[str, Any]]:
+    for item in session.scalars(select(Item).order_by(Item.sku).execution_options(yield_per=2000)):
+        yield {c.key: getattr(item, c.key) for c in ITEMS.columns}
+
+
+# ---------------------------------------------------------------- warehouses
+
+def _apply_warehouses(session: Session, result: ParseResult, actor: Actor) -> str:
+    existing = _by_key(session, Warehouse, Warehouse.code, [r["code"].upper() for r in result.rows])
+    created = updated = 0
+    for row in result.rows:
+        data = {k: (float(v) if k in ("latitude", "longitude") else v) for k, v in row.items() if v is not None}
+        if row["code"].upper() in existing:
+            masterdata.update_warehouse(session, existing[row["code"].upper()], data, actor=actor)
+            updated += 1
+        else:
+            masterdata.create_warehouse(session, data, actor=actor)
+            created += 1
+    return f"{created} warehouse(s) created, {updated} updated"
+
+
+def _export_warehouses(session: Session) -> Iterable[dict[str, Any]]:
+    for warehouse in masterdata.list_warehouses(session):
+        yield {c.key: getattr(warehouse, c.key) for c in WAREHOUSES.columns}
+
+
+STOCK_VALUE = EntitySpec("stock_value", "Stock value", [
+    Column("warehouse", "Warehouse", "text"), Column("value", "Stock value", "decimal")])
+
+
+def _check_stock_value(_session: Session, result: ParseResult) -> list[CellError]:
+    return [result.locate(result.row_numbers[0] if result.row_numbers else 1, None,
+                          "stock value is computed from the stock and unit costs; it cannot be imported")]
+
+
+def _apply_stock_value(_session: Session, _result: ParseResult, _actor: Actor) -> str:
+    raise ImportRejected("stock value cannot be imported")
+
+
+def _export_stock_value(session: Session) -> Iterable[dict[str, Any]]:
+    """Stock value per warehouse and in total (`stock_queries.stock_values`, as the dashboard shows it)."""
+    values = stock_queries.stock_values(session)
+    yield from ({"warehouse": code, "value": value} for code, value in values.by_warehouse)
+    yield {"warehouse": "Total", "value": values.total}
+
+
+
+def _by_key(session: Session, model: Any, column: Any, keys: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), CHUNK):
+        for obj in session.scalars(select(model).where(column.in_(unique[start:start + CHUNK]))):
+            found[getattr(obj, column.key)] = obj
+    return found
+
+
+IMPORTERS: dict[str, Importer] = {
+    "items": Importer(ITEMS, _check_items, _apply_items, _export_items, ("admin", "buyer"), "Items"),
+    "warehouses": Importer(WAREHOUSES, _cleaned_by(masterdata.clean_warehouse), _apply_warehouses, _export_warehouses,
+                           ("admin",), "Warehouses"),
+    "stock_counts": Importer(STOCK_COUNTS, check_counts, apply_counts, export_counts, ("admin", "warehouse"),
+                             "Opening stock and stock counts", review=review_counts),
+    "stock_value": Importer(STOCK_VALUE, _check_stock_value, _apply_stock_value, _export_stock_value, (),
+                            "Stock value by warehouse (export only)"),
+}

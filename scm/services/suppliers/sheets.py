@@ -23,6 +23,7 @@ from scm.services.suppliers import catalog as supplier_catalog
 from scm.services.suppliers import profiles as suppliers
 from scm.services.suppliers import scorecards
 from scm.sheets import CellError, Column, EntitySpec, ParseResult
+from scm.sheets.importer import Importer
 
 CHUNK = 5000
 SUPPLIERS = EntitySpec("suppliers", "Suppliers", [
@@ -272,13 +273,13 @@ def _apply_scorecards(session: Session, result: ParseResult, actor: Actor) -> st
     raise ImportRejected("scorecards cannot be imported")
 
 
-# (spec, check, apply, export, import roles, label): `importers` wraps each in its Importer.
-SHEETS: dict[str, tuple[Any, ...]] = {
-    "suppliers": (SUPPLIERS, _check_suppliers, _apply_suppliers, _export_suppliers, ("admin", "buyer"), "Suppliers"),
-    "catalog": (CATALOG, _check_catalog, _apply_catalog, _export_catalog, ("admin", "buyer"),
+# This area's entities of the Spreadsheets page (`scm.services.importers` joins every area's).
+IMPORTERS: dict[str, Importer] = {
+    "suppliers": Importer(SUPPLIERS, _check_suppliers, _apply_suppliers, _export_suppliers, ("admin", "buyer"), "Suppliers"),
+    "catalog": Importer(CATALOG, _check_catalog, _apply_catalog, _export_catalog, ("admin", "buyer"),
                 "Supplier catalog (terms and sourcing roles)"),
-    "price_breaks": (PRICE_BREAKS, _check_breaks, _apply_breaks, _export_breaks, ("admin", "buyer"),
+    "price_breaks": Importer(PRICE_BREAKS, _check_breaks, _apply_breaks, _export_breaks, ("admin", "buyer"),
                      "Supplier price breaks"),
-    "scorecards": (SCORECARDS, _check_scorecards, _apply_scorecards, scorecards.export_rows, (),
+    "scorecards": Importer(SCORECARDS, _check_scorecards, _apply_scorecards, scorecards.export_rows, (),
                    "Supplier scorecards (export only)"),
 }
