@@ -51,7 +51,7 @@ def seed_demo(if_empty: bool, items: int, forecast: bool, simulate: bool) -> Non
     click.echo(f"demo loaded: {counts}; log in as {', '.join(e for e, _ in demo.demo_users())} "
                f"with password {demo.DEMO_PASSWORD}")
     if forecast:
-        from scm.jobs import run_forecast_batch
+        from scm.services.planning.forecast_batch import run_forecast_batch
         run = run_forecast_batch(db.session, as_of=utcnow().date(), trigger="cli")
         click.echo(f"first forecast: {run.series_total} series")
         from scm.services.kernel.actors import Actor
@@ -95,7 +95,7 @@ def ledger_check() -> None:
               help="Forecast from this day (history up to the day before). Default: today.")
 def forecast(skus: tuple[str, ...], workers: int | None, as_of: object) -> None:
     """Forecast demand per item and warehouse, choosing each series' model by backtest."""
-    from scm.jobs import run_forecast_batch
+    from scm.services.planning.forecast_batch import run_forecast_batch
     from scm.services.stock import masterdata
     try:
         item_ids = [masterdata.item_by_sku(db.session, sku).id for sku in skus] or None

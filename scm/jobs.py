@@ -7,17 +7,18 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Callable
+from datetime import datetime
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scm.models import ForecastRun, JobRun, utcnow
-from scm.services.planning import forecast_runs as forecasts
+from scm.models import JobRun, utcnow
+from scm.services.planning.forecast_batch import run_forecast_batch
 from scm.services.stock import ledger as stock_ledger
 
 log = logging.getLogger("scm.jobs")
@@ -26,7 +27,7 @@ log = logging.getLogger("scm.jobs")
 @dataclass(frozen=True)
 class Job:
     id: str
-    run: Callable[[Session, datetime], str]
+    run: Callable[[Session, datetime, Mapping[str, Any]], str]  # every job: (session, now, config)
     period: Callable[[datetime], str]
     trigger: dict  # APScheduler cron fields
     # Too long to run inside a web request: the jobs page offers the CLI command instead of "run now".
@@ -79,7 +80,7 @@ def quarter_hourly(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:") + f"{now.minute // 15 * 15:02d}"
 
 
-def ledger_check(session: Session, now: datetime) -> str:
+def ledger_check(session: Session, now: datetime, config: Mapping[str, Any]) -> str:
     """Recompute balances from the ledger; any drift is an error worth waking someone for."""
     drifts = stock_ledger.ledger_check(session)
     if drifts:
@@ -89,46 +90,14 @@ def ledger_check(session: Session, now: datetime) -> str:
     return "ledger and balances agree"
 
 
-def run_forecast_batch(session: Session, *, as_of: date, trigger: str, item_ids: list[int] | None = None,
-                       workers: int | None = None, mp_context: object | None = None,
-                       on_progress: Callable[[int, int], None] | None = None) -> ForecastRun:
-    """Forecast every series and keep the run. Commits in steps: the run row first (so the planning
-    page shows it), then nothing is held open during the long multi-process computation."""
-    run_id = forecasts.start_run(session, as_of=as_of, trigger=trigger).id
-    session.commit()
-    last_report = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        if on_progress:
-            on_progress(done, total)
-        if time.monotonic() - last_report[0] > 1 or done == total:  # at most once a second
-            last_report[0] = time.monotonic()
-            with Session(session.get_bind()) as side:
-                forecasts.set_progress(side, run_id, done, total)
-                side.commit()
-
-    try:
-        jobs = forecasts.load_inputs(session, as_of=as_of, item_ids=item_ids)
-        session.commit()  # end the read transaction: SQLite would keep its write lock otherwise
-        results = forecasts.compute(jobs, workers=workers, mp_context=mp_context, progress=progress)
-        run = forecasts.store(session, run_id, jobs, results)
-        session.commit()
-        return run
-    except Exception as error:
-        session.rollback()
-        forecasts.fail_run(session, run_id, f"{type(error).__name__}: {error}")
-        session.commit()
-        raise
-
-
-def forecast_refresh(session: Session, now: datetime) -> str:
+def forecast_refresh(session: Session, now: datetime, config: Mapping[str, Any]) -> str:
     """Nightly forecasts with every core; forkserver because the scheduler process runs threads."""
     run = run_forecast_batch(session, as_of=now.date(), trigger="job",
                              mp_context=multiprocessing.get_context("forkserver"))
     return f"forecast run {run.id}: {run.series_total} series"
 
 
-def certificate_expiry(session: Session, now: datetime) -> str:
+def certificate_expiry(session: Session, now: datetime, config: Mapping[str, Any]) -> str:
     """Remind (once, in the audit log and on the suppliers page) of certificates expiring within 30 days."""
     from scm.services.kernel.actors import Actor
     from scm.services.suppliers import certifications
@@ -136,14 +105,14 @@ def certificate_expiry(session: Session, now: datetime) -> str:
     return f"{len(reminded)} certificate(s) expiring within {certifications.REMINDER_DAYS} days reminded"
 
 
-def scorecards_refresh(session: Session, now: datetime) -> str:
+def scorecards_refresh(session: Session, now: datetime, config: Mapping[str, Any]) -> str:
     """Recompute supplier scorecards from the facts (the current month and quarter are partial)."""
     from scm.services.suppliers import scorecards
     result = scorecards.refresh(session, now.date())
     return f"{result.snapshots} scorecard snapshot(s) for {result.suppliers} supplier(s), {result.active} with activity"
 
 
-def delay_detection(session: Session, now: datetime) -> str:
+def delay_detection(session: Session, now: datetime, config: Mapping[str, Any]) -> str:
     """Flag late shipments (ETA past promise, carrier silent, exception); the plan follows their ETAs."""
     from scm.services.logistics import delays as logistics_delays
     findings = logistics_delays.detect_delays(session, now=now)
@@ -151,10 +120,8 @@ def delay_detection(session: Session, now: datetime) -> str:
     return f"{len(findings)} late shipment(s), {newly} newly late"
 
 
-def replenishment_plan(session: Session, now: datetime) -> str:
+def replenishment_plan(session: Session, now: datetime, config: Mapping[str, Any]) -> str:
     """Nightly plan: suggestions and warnings, then auto-order within buyers' limits, then e-mail buyers."""
-    from flask import current_app
-
     from scm.services.kernel import outbox
     from scm.services.kernel.actors import Actor
     from scm.services.planning import approval as replenishment_approval
@@ -164,22 +131,20 @@ def replenishment_plan(session: Session, now: datetime) -> str:
                              trigger="job")
     ordered = replenishment_approval.auto_order(session, run.id, now=now)
     session.commit()  # the orders and their supplier e-mails are recorded; deliver them now (else: outgoing-mail)
-    outbox.deliver(session, current_app.config, now=now)
-    mailed = stock_warnings.notify_buyers(session, current_app.config, now=now)
+    outbox.deliver(session, config, now=now)
+    mailed = stock_warnings.notify_buyers(session, config, now=now)
     return (f"{run.pairs} item-warehouse pair(s) in {run.seconds:.1f}s, {run.suggestions} suggestion(s); "
             f"auto-order {ordered}; {mailed} warning(s) e-mailed")
 
 
-def stock_warnings_refresh(session: Session, now: datetime) -> str:
+def stock_warnings_refresh(session: Session, now: datetime, config: Mapping[str, Any]) -> str:
     """Hourly: re-project stock (no new suggestions), resolve what recovered, e-mail new warnings once."""
-    from flask import current_app
-
     from scm.services.kernel.actors import Actor
     from scm.services.planning import replenishment
     from scm.services.planning import warnings as stock_warnings
     run = replenishment.plan(session, as_of=now.date(), actor=Actor.system("stock-warnings"), now=now,
                              trigger="job", suggest=False)
-    mailed = stock_warnings.notify_buyers(session, current_app.config, now=now)
+    mailed = stock_warnings.notify_buyers(session, config, now=now)
     return f"{run.pairs} pair(s) projected; {stock_warnings.counts(session)}; {mailed} warning(s) e-mailed"
 
 
@@ -188,17 +153,15 @@ def every_five_minutes(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:") + f"{now.minute // 5 * 5:02d}"
 
 
-def outgoing_mail(session: Session, now: datetime) -> str:
+def outgoing_mail(session: Session, now: datetime, config: Mapping[str, Any]) -> str:
     """Every 5 minutes: deliver e-mail still in the outbox (the mail server was down when an order was
     sent, or the nightly auto-order sent it), so no message to a supplier is lost."""
-    from flask import current_app
-
     from scm.services.kernel import outbox
-    result = outbox.deliver(session, current_app.config, now=now)
+    result = outbox.deliver(session, config, now=now)
     return f"{result.sent} sent, {result.failed} failed, {outbox.waiting_count(session, now=now)} waiting"
 
 
-def dashboard_figures(session: Session, now: datetime) -> str:
+def dashboard_figures(session: Session, now: datetime, config: Mapping[str, Any]) -> str:
     """Every 15 minutes: recompute the dashboard's slow panels (stock value and turnover, slow/dead
     stock) into snapshots, so the home page never aggregates the ledger while someone waits."""
     from scm.services.dashboard import snapshots as dashboard_snapshots
@@ -226,11 +189,16 @@ def job_by_id(job_id: str) -> Job:
     raise KeyError(f"unknown job {job_id!r}; known: {', '.join(j.id for j in JOBS)}")
 
 
-def run_job(session: Session, job: Job, *, now: datetime, force: bool = False) -> JobRun | None:
+def run_job(session: Session, job: Job, *, now: datetime, force: bool = False,
+            config: Mapping[str, Any] | None = None) -> JobRun | None:
     """Claim (job, period) and run it once; returns None when another process already claimed it.
 
     `force` (used by `flask scm run-job`) claims a unique manual period instead of the schedule's.
+    `config` is the app's settings (mail, limits); the current app's when not given.
     """
+    if config is None:
+        from flask import current_app
+        config = current_app.config
     period = f"manual-{now.strftime('%Y%m%dT%H%M%S.%f')}" if force else job.period(now)
     claim = JobRun(job=job.id, period=period, started_at=now)
     session.add(claim)
@@ -241,7 +209,7 @@ def run_job(session: Session, job: Job, *, now: datetime, force: bool = False) -
         return None
     started = time.monotonic()
     try:
-        result, status = job.run(session, now), "ok"
+        result, status = job.run(session, now, config), "ok"
         session.commit()
     except Exception as error:  # a failing job is recorded, never silently lost
         session.rollback()
@@ -274,6 +242,6 @@ def fire_job(app: Flask, db, job: Job, *, now: datetime) -> JobRun | None:  # ty
     """
     with app.app_context():
         try:
-            return run_job(db.session, job, now=now)
+            return run_job(db.session, job, now=now, config=app.config)
         finally:
             db.session.remove()

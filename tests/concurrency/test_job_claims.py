@@ -30,7 +30,7 @@ def probe(monkeypatch, session):  # type: ignore[no-untyped-def]
     calls: list[str] = []
     lock = threading.Lock()
 
-    def body(s, now):  # type: ignore[no-untyped-def]
+    def body(s, now, config):  # type: ignore[no-untyped-def]
         with lock:
             calls.append(threading.current_thread().name)
         time.sleep(0.2)

@@ -109,7 +109,7 @@ def _job_and_buyer(app, planned):  # type: ignore[no-untyped-def]
     def task(s: Session, index: int) -> object:
         if index == 0:   # the nightly job: plan, auto-order, e-mail (what the scheduler runs)
             with app.app_context():
-                return run_in_transaction(s, lambda: jobs.replenishment_plan(s, NOW))
+                return run_in_transaction(s, lambda: jobs.replenishment_plan(s, NOW, app.config))
         time.sleep(0.15)   # the buyer presses "Approve" while the plan is running
         return run_in_transaction(s, lambda: replenishment_approval.approve(s, [suggestion_id], actor=buyers[0],
                                                                             now=NOW))

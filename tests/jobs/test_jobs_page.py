@@ -71,7 +71,7 @@ def test_run_now_is_for_admins_and_records_the_run(client, session, login_as):
 
 
 def test_run_now_records_a_failure_and_shows_it(client, session, login_as, monkeypatch):
-    def boom(session, now):  # type: ignore[no-untyped-def]
+    def boom(session, now, config):  # type: ignore[no-untyped-def]
         raise RuntimeError("the supplier feed is down")
     job = jobs.job_by_id("certificate-expiry")
     monkeypatch.setattr(jobs, "JOBS", [jobs.Job(j.id, boom, j.period, j.trigger) if j is job else j for j in jobs.JOBS])

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from scm.jobs import job_by_id, run_forecast_batch, run_job
+from scm.jobs import job_by_id, run_job
+from scm.services.planning.forecast_batch import run_forecast_batch
 from scm.models import DemandRecord, Forecast, ForecastRun, Promotion
 from scm.services.planning import forecast_runs as forecasts
 from tests import factories as f

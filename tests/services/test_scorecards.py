@@ -267,6 +267,6 @@ def test_the_scorecards_job_refreshes_for_the_day(session, acme):
     from scm import jobs
     supplier, item = acme
     delivery(session, supplier, item, ordered=date(2026, 3, 1), promised=date(2026, 3, 8), received=date(2026, 3, 8))
-    result = jobs.scorecards_refresh(session, datetime(2026, 3, 20, 3, 15, tzinfo=timezone.utc))
+    result = jobs.scorecards_refresh(session, datetime(2026, 3, 20, 3, 15, tzinfo=timezone.utc), {})
     assert result == "16 scorecard snapshot(s) for 1 supplier(s), 2 with activity"  # March and Q1 2026
     assert jobs.job_by_id("scorecards").run is jobs.scorecards_refresh

@@ -116,9 +116,9 @@ def test_expiring_certificates_and_the_daily_reminder_job(session):
     listed = certifications.expiring_certifications(session, TODAY, include_expired_days=30)
     assert [(c.certification_id, c.days_left) for c in listed] == [(expired.id, -3), (soon.id, 10)]
     now = datetime(2026, 3, 2, 6, tzinfo=timezone.utc)
-    assert jobs.certificate_expiry(session, now) == "1 certificate(s) expiring within 30 days reminded"
-    assert jobs.certificate_expiry(session, now + timedelta(hours=1)) == "0 certificate(s) expiring within 30 days reminded"
-    assert jobs.certificate_expiry(session, now + timedelta(days=1)) == "1 certificate(s) expiring within 30 days reminded"
+    assert jobs.certificate_expiry(session, now, {}) == "1 certificate(s) expiring within 30 days reminded"
+    assert jobs.certificate_expiry(session, now + timedelta(hours=1), {}) == "0 certificate(s) expiring within 30 days reminded"
+    assert jobs.certificate_expiry(session, now + timedelta(days=1), {}) == "1 certificate(s) expiring within 30 days reminded"
     assert session.get(Certification, soon.id).reminded_on == TODAY
     assert session.get(Certification, old.id).reminded_on is None
     assert len(actions(session, "certification.expiry_reminder")) == 2  # ISO 9001 today, UL the next day
