@@ -4,16 +4,12 @@ Views translate; the rules live in scm.services.planning.replenishment*, stock_w
 """
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from blueprints.common import CATALOG_WRITERS, STAFF, commit, paginate, roles_required, show_domain_error, web_actor
 from blueprints.replenishment import forms
 from scm.extensions import db
-from scm.models import CatalogEntry, Item, Suggestion, Supplier, Warehouse, utcnow
+from scm.models import Item, Warehouse, utcnow
 from scm.services.kernel.errors import DomainError, NotFound
 from scm.services.planning import approval as replenishment_approval
 from scm.services.planning import figures as replenishment_figures
@@ -58,45 +54,24 @@ def run_plan():  # type: ignore[no-untyped-def]
     return redirect(request.referrer or url_for(".suggestions"))
 
 
-def _supplier_choices(rows: list[Any]) -> dict[int, list[tuple[int, str]]]:
-    """item id -> (supplier id, code and role) of its active catalog entries, for the supplier selects."""
-    item_ids = {row[0].item_id for row in rows if row[0].kind == "buy"}
-    out: dict[int, list[tuple[int, str]]] = {}
-    if item_ids:
-        stmt = (select(CatalogEntry.item_id, Supplier.id, Supplier.code, CatalogEntry.role)
-                .join(Supplier, Supplier.id == CatalogEntry.supplier_id)
-                .where(CatalogEntry.item_id.in_(item_ids), CatalogEntry.active.is_(True)).order_by(Supplier.code))
-        for item_id, supplier_id, code, role in db.session.execute(stmt):
-            out.setdefault(item_id, []).append((supplier_id, f"{code} ({role})"))
-    return out
-
-
 @roles_required(*STAFF)
 def suggestions():  # type: ignore[no-untyped-def]
     warehouse_id = request.args.get("warehouse", type=int)
     page = paginate(replenishment_approval.suggestions_query(warehouse_id=warehouse_id))
     rows = list(page.rows)
     figures = {row[0].id: replenishment_figures.from_json(row[0].details) for row in rows}
-    return render_template("replenishment/suggestions.html", rows=rows, page=page, choices=_supplier_choices(rows),
+    return render_template("replenishment/suggestions.html", rows=rows, page=page, choices=replenishment_approval.supplier_choices(
+                               db.session, {row[0].item_id for row in rows if row[0].kind == "buy"}),
                            figures=figures,
                            warehouses=masterdata.list_warehouses(db.session, active_only=True),
                            run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
 
 
 def _save_and_approve(selected: list[int], approve: bool) -> replenishment_approval.ApprovalResult | int:
-    """Store every edited quantity or supplier of the page, then approve the selected lines (one transaction)."""
-    changed = 0
-    edits = {int(key[4:]): value for key, value in request.form.items() if key.startswith("qty-") and key[4:].isdigit()}
-    current_rows = {row.id: row for row in db.session.scalars(select(Suggestion).where(Suggestion.id.in_(list(edits))))}
-    for suggestion_id, value in sorted(edits.items()):
-        supplier = request.form.get(f"supplier-{suggestion_id}", type=int)
-        current = current_rows.get(suggestion_id)
-        if current is None or current.status != "open":
-            continue
-        if Decimal(value or "0") != current.qty or (supplier and supplier != current.supplier_id):
-            replenishment_approval.update_suggestion(db.session, suggestion_id, qty=value or "0",
-                                                     supplier_id=supplier, actor=web_actor())
-            changed += 1
+    """Store the page's edits, then approve the selected lines (one transaction; the service decides)."""
+    edits = {int(key[4:]): (value, request.form.get(f"supplier-{key[4:]}", type=int))
+             for key, value in request.form.items() if key.startswith("qty-") and key[4:].isdigit()}
+    changed = replenishment_approval.save_edits(db.session, edits, actor=web_actor())
     if approve:
         return replenishment_approval.approve(db.session, selected, actor=web_actor(), now=utcnow())
     return changed

@@ -136,6 +136,35 @@ def update_suggestion(session: Session, suggestion_id: int, *, qty: Any, supplie
     return row
 
 
+def save_edits(session: Session, edits: dict[int, tuple[Any, int | None]], *, actor: Actor) -> int:
+    """Store what a buyer changed on a page of suggestions: {suggestion id: (quantity, supplier id)}.
+    Only open lines whose quantity or supplier differ from what is stored are updated (0 dismisses);
+    lines no longer open (approved or superseded meanwhile) are left alone. Returns how many changed."""
+    stored = {row.id: row for row in session.scalars(select(Suggestion).where(Suggestion.id.in_(list(edits))))}
+    changed = 0
+    for suggestion_id, (qty, supplier_id) in sorted(edits.items()):
+        current = stored.get(suggestion_id)
+        if current is None or current.status != "open":
+            continue
+        if Decimal(qty or "0") != current.qty or (supplier_id and supplier_id != current.supplier_id):
+            update_suggestion(session, suggestion_id, qty=qty or "0", supplier_id=supplier_id, actor=actor)
+            changed += 1
+    return changed
+
+
+def supplier_choices(session: Session, item_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
+    """item id -> [(supplier id, "CODE (role)")] of its active catalog entries, for a line's supplier choice."""
+    wanted = sorted(set(item_ids))
+    out: dict[int, list[tuple[int, str]]] = {}
+    if wanted:
+        stmt = (select(CatalogEntry.item_id, Supplier.id, Supplier.code, CatalogEntry.role)
+                .join(Supplier, Supplier.id == CatalogEntry.supplier_id)
+                .where(CatalogEntry.item_id.in_(wanted), CatalogEntry.active.is_(True)).order_by(Supplier.code))
+        for item_id, supplier_id, code, role in session.execute(stmt):
+            out.setdefault(item_id, []).append((supplier_id, f"{code} ({role})"))
+    return out
+
+
 @dataclass
 class ApprovalResult:
     orders: list[PurchaseOrder] = field(default_factory=list)
