@@ -15,7 +15,7 @@ def test_seed_demo_loads_a_living_system_once(app, session):
     assert session.scalar(select(func.count()).select_from(Item)) == 12
     assert {u.role for u in session.scalars(select(User))} == {"admin", "buyer", "warehouse", "viewer", "supplier"}
     assert session.scalar(select(func.count()).select_from(Forecast)) > 0
-    assert "first replenishment plan" in first.output  # the alerts page has something to show
+    assert "first replenishment plan" in first.output  # the warnings page has something to show
     assert "dashboard-figures: stock_figures in" in first.output  # the dashboard shows its snapshots
     assert session.scalar(select(func.count()).select_from(DashboardSnapshot)) == 2
     assert session.scalar(select(func.count()).select_from(StockWarning).where(

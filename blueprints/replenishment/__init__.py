@@ -1,4 +1,4 @@
-"""Replenishment pages: stock-out alerts, suggested orders (arithmetic, edit, approve), policies.
+"""Replenishment pages: stock-out warnings, suggested orders (arithmetic, edit, approve), policies.
 
 The routing table below is the blueprint: every URL, the view that answers it and its methods."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ from blueprints.replenishment import views
 
 bp = Blueprint("replenishment", __name__, url_prefix="/replenishment")
 ROUTES = (
-    ('/alerts', views.alerts, ('GET',)),
-    ('/alerts/<int:warning_id>/acknowledge', views.acknowledge, ('POST',)),
+    ('/warnings', views.warnings, ('GET',)),
+    ('/warnings/<int:warning_id>/acknowledge', views.acknowledge, ('POST',)),
     ('/run', views.run_plan, ('POST',)),
     ('/suggestions', views.suggestions, ('GET',)),
     ('/suggestions', views.update_suggestions, ('POST',)),

@@ -1,4 +1,4 @@
-"""Replenishment pages: stock-out alerts, suggested orders (arithmetic, edit, approve), policies.
+"""Replenishment pages: stock-out warnings, suggested orders (arithmetic, edit, approve), policies.
 
 Views translate; the rules live in scm.services.planning.replenishment*, stock_warnings and replenishment_policy.
 """
@@ -20,13 +20,13 @@ from scm.services.stock import masterdata
 
 
 @roles_required(*STAFF)
-def alerts():  # type: ignore[no-untyped-def]
+def warnings():  # type: ignore[no-untyped-def]
     severity = request.args.get("severity") or None
     severity = severity if severity in stock_warnings.RANK else None
     warehouse_id = request.args.get("warehouse", type=int)
     page = paginate(stock_warnings.warnings_query(severity=severity, warehouse_id=warehouse_id))
     rows = stock_warnings.as_views(db.session, page.rows)
-    return render_template("replenishment/alerts.html", rows=rows, page=page, counts=stock_warnings.counts(db.session),
+    return render_template("replenishment/warnings.html", rows=rows, page=page, counts=stock_warnings.counts(db.session),
                            warehouses=masterdata.list_warehouses(db.session, active_only=True),
                            run=replenishment_approval.latest_run(db.session), action=forms.ActionForm())
 
@@ -41,7 +41,7 @@ def acknowledge(warning_id: int):  # type: ignore[no-untyped-def]
             abort(404)
         except DomainError as error:
             show_domain_error(error)
-    return redirect(request.referrer or url_for(".alerts"))
+    return redirect(request.referrer or url_for(".warnings"))
 
 
 @roles_required(*CATALOG_WRITERS)

@@ -63,11 +63,11 @@ def test_spike_critical_warning_then_buyer_approves_split_orders(page, live_serv
     page.wait_for_url(f"{live_server}/dashboard")
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Replenishment", exact=True).click()
-    page.wait_for_url(f"{live_server}/replenishment/alerts")
+    page.wait_for_url(f"{live_server}/replenishment/warnings")
     assert page.locator("#count-critical").inner_text() == "0"
     page.get_by_role("button", name="Run the plan now").click()
     page.get_by_text("Planned 1 item-warehouse pair").wait_for()
-    row = page.locator("#alerts tbody tr", has_text="PUMP-1")
+    row = page.locator("#warnings tbody tr", has_text="PUMP-1")
     row.get_by_text("critical", exact=True).wait_for()
     assert page.locator("#count-critical").inner_text() == "1"
     assert figure(row, "stockout_on") == (today + timedelta(days=1)).isoformat()
@@ -106,8 +106,8 @@ def test_spike_critical_warning_then_buyer_approves_split_orders(page, live_serv
     page.get_by_role("button", name="Run the plan now").click()   # tonight's job, or another buyer
     page.get_by_text("Planned 1 item-warehouse pair").wait_for()
     page.get_by_text("Nothing to order.").wait_for()             # the drafts are on order: no second buy
-    page.goto(f"{live_server}/replenishment/alerts")
-    row = page.locator("#alerts tbody tr", has_text="PUMP-1")
+    page.goto(f"{live_server}/replenishment/warnings")
+    row = page.locator("#warnings tbody tr", has_text="PUMP-1")
     assert shows(figure(row, "suggested_qty"), 0) and "(draft)" in row.inner_text()
     row.get_by_role("link", name="PUMP-1").click()               # the planning page of the pair
     page.locator("#projection").wait_for()

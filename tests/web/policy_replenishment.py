@@ -29,9 +29,9 @@ def _pair(prefix: str) -> Rule:
 
 API = "/api/v1/replenishment"
 POLICY: dict[str, Rule] = {
-    "replenishment.alerts": Rule(_u("/replenishment/alerts"), STAFF),
-    "replenishment.acknowledge": Rule(lambda s: f"/replenishment/alerts/{warning_id(s)}/acknowledge", CATALOG_WRITERS,
-                                      ("POST",), missing=_u("/replenishment/alerts/999999/acknowledge")),
+    "replenishment.warnings": Rule(_u("/replenishment/warnings"), STAFF),
+    "replenishment.acknowledge": Rule(lambda s: f"/replenishment/warnings/{warning_id(s)}/acknowledge", CATALOG_WRITERS,
+                                      ("POST",), missing=_u("/replenishment/warnings/999999/acknowledge")),
     "replenishment.run_plan": Rule(_u("/replenishment/run"), CATALOG_WRITERS, ("POST",)),
     "replenishment.suggestions": Rule(_u("/replenishment/suggestions"), STAFF),
     "replenishment.update_suggestions": Rule(_u("/replenishment/suggestions"), CATALOG_WRITERS, ("POST",)),

@@ -1,5 +1,5 @@
 """One figure, one function: stock-out date, quantity short, days of cover and suggested quantity of every
-item × warehouse are the same on the alerts page, the suggestions page, the planning page, the dashboard
+item × warehouse are the same on the warnings page, the suggestions page, the planning page, the dashboard
 panel, the API (warnings, suggestions, projection) and the Excel export.
 
 Many random situations (seeded, so a failure replays): items with and without demand, error, reservations,
@@ -88,8 +88,8 @@ def test_every_page_the_api_and_the_export_show_the_same_figures(client, session
     assert any(Decimal(v["suggested_qty"]) == 0 for v in expected.values())   # a warning can wait for a review
 
     f.login(client, session, buyer)
-    alerts = parse(client.get("/replenishment/alerts?per_page=200").get_data(as_text=True))
-    rows = alerts.xpath("//table[@id='alerts']/tbody/tr")
+    alerts = parse(client.get("/replenishment/warnings?per_page=200").get_data(as_text=True))
+    rows = alerts.xpath("//table[@id='warnings']/tbody/tr")
     assert len(rows) == len(expected)
     for row in rows:
         key = (row.get("data-sku"), row.get("data-warehouse"))

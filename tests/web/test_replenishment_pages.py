@@ -42,11 +42,11 @@ def login(client, session, role="buyer", **kw):  # type: ignore[no-untyped-def]
 
 def test_alerts_list_filter_and_acknowledge(client, session, world):  # type: ignore[no-untyped-def]
     login(client, session)
-    page = client.get("/replenishment/alerts").get_data(as_text=True)
+    page = client.get("/replenishment/warnings").get_data(as_text=True)
     assert "BOLT" in page and "critical" in page and "NUT" not in page
-    assert "BOLT" not in client.get("/replenishment/alerts?severity=watch").get_data(as_text=True)
+    assert "BOLT" not in client.get("/replenishment/warnings?severity=watch").get_data(as_text=True)
     warning = session.scalar(select(StockWarning))
-    response = client.post(f"/replenishment/alerts/{warning.id}/acknowledge")
+    response = client.post(f"/replenishment/warnings/{warning.id}/acknowledge")
     assert response.status_code == 302
     session.expire_all()
     assert session.get(StockWarning, warning.id).status == "acknowledged"
@@ -54,7 +54,7 @@ def test_alerts_list_filter_and_acknowledge(client, session, world):  # type: ig
 
 def test_viewer_sees_alerts_without_buttons(client, session, world):  # type: ignore[no-untyped-def]
     login(client, session, "viewer")
-    page = client.get("/replenishment/alerts").get_data(as_text=True)
+    page = client.get("/replenishment/warnings").get_data(as_text=True)
     assert "BOLT" in page and "Acknowledge" not in page and "Run the plan now" not in page
 
 

@@ -45,7 +45,7 @@ def test_pages_of_suggestions_and_alerts(client, session, shop):  # type: ignore
     assert "ITEM-00" in first and "ITEM-01" in first and "ITEM-02" not in first and "1–2 of 5" in first
     last = client.get("/replenishment/suggestions?per_page=2&page=3").get_data(as_text=True)
     assert "ITEM-04" in last and "ITEM-03" not in last
-    alerts = client.get("/replenishment/alerts?per_page=2&page=2").get_data(as_text=True)
+    alerts = client.get("/replenishment/warnings?per_page=2&page=2").get_data(as_text=True)
     assert "ITEM-02" in alerts and "ITEM-03" in alerts and "ITEM-00" not in alerts and "3–4 of 5" in alerts
 
 
@@ -71,7 +71,7 @@ def test_approve_selected_and_approve_all_shown_on_a_later_page(client, session,
     assert [len(o.lines) for o in orders] == [1, 2] and all(o.status == "draft" for o in orders)
 
 
-@pytest.mark.parametrize("url", ["/replenishment/alerts", "/replenishment/suggestions"])
+@pytest.mark.parametrize("url", ["/replenishment/warnings", "/replenishment/suggestions"])
 def test_the_pages_run_the_same_queries_for_one_row_or_many(client, session, shop, url):  # type: ignore[no-untyped-def]
     from scm.extensions import db
     f.login(client, session, f.user(session, "buyer"))

@@ -4,7 +4,7 @@ Stock-out date, quantity short and days of cover come from `PairPlan.figures` (b
 helpers here); the plan
 stores them on the warning and in every suggestion's arithmetic, and the planning page and the
 projection API compute them through the same plan code. The suggested quantity of a pair is
-`suggested_quantities` (the open suggestion lines added up). The alerts page, the suggestions page,
+`suggested_quantities` (the open suggestion lines added up). The warnings page, the suggestions page,
 the planning page, the dashboard panel, the API and the Excel export all read these, so the same
 pair never shows two different numbers (tests/web/test_replenishment_figures.py compares them).
 

@@ -88,7 +88,7 @@ def _same(existing: StockWarning, fields: dict[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class WarningView:
-    """A warning as the dashboard, the alerts page and the API show it."""
+    """A warning as the dashboard, the warnings page and the API show it."""
 
     id: int
     severity: str
